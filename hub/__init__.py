@@ -1,0 +1,1 @@
+"""Tsunagu Hub."""

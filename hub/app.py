@@ -1,0 +1,198 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from hub import audit, jp
+from hub.auth.passwords import hasher_for
+from hub.config import Config, load_config
+from hub.db import Database
+from hub.errors import Conflict, HubError
+from hub.extensions import csrf, limiter, login_manager
+from hub.models import User
+from hub.security import PUBLIC_ENDPOINTS, set_security_headers
+from hub.web import close_session, db, end_request
+
+STATUS_MESSAGES = {
+    400: "リクエストの内容が正しくありません。",
+    401: "ログインが必要です。",
+    403: "この操作を行う権限がありません。",
+    404: "お探しのページまたはデータは見つかりません。",
+    405: "この操作はこのページでは利用できません。",
+    413: "送信されたデータが大きすぎます。",
+    423: "アカウントがロックされています。",
+    429: "短時間にリクエストが集中したため、しばらく受け付けを停止しています。1分ほど待ってから再度お試しください。",
+}
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the hub: configuration, database, extensions, blueprints and error pages."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    template_dir = resources.files("hub.templates")
+    app = Flask(__name__, template_folder=str(template_dir), instance_path=cfg.instance_path,
+                static_folder="static")
+    app.config.update(
+        SECRET_KEY=cfg.secret_key,
+        TESTING=cfg.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.session_cookie_secure,
+        SESSION_COOKIE_NAME="tsunagu_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=cfg.ratelimit_storage_url,
+        RATELIMIT_HEADERS_ENABLED=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    if cfg.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_count, x_proto=cfg.proxy_count)
+    app.logger.setLevel(cfg.log_level)
+    app.extensions["tsunagu.config"] = cfg
+    app.extensions["tsunagu.db"] = Database(cfg.database_url)
+    app.extensions["tsunagu.hasher"] = hasher_for(cfg)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _load_user(user_id: str) -> User | None:
+    try:
+        user = db().get(User, int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hub.admin.routes import bp as admin_bp
+    from hub.api import bp as api_bp
+    from hub.auth.routes import bp as auth_bp
+    from hub.cases.routes import bp as cases_bp
+    from hub.dashboard import bp as dashboard_bp
+    from hub.residents.routes import bp as residents_bp
+
+    for bp in (auth_bp, dashboard_bp, residents_bp, cases_bp, admin_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+
+    @app.get("/healthz")
+    def health():
+        """Answer that the process is up (no database access, no data)."""
+        return jsonify(status="ok")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    cfg: Config = app.extensions["tsunagu.config"]
+    idle = timedelta(minutes=cfg.session_idle_minutes)
+
+    @app.before_request
+    def guard():
+        """Expire idle sessions, then require a login outside the public allow-list."""
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+            return None
+        expired = _expire_idle_session(idle)
+        if not current_user.is_authenticated:
+            if expired:
+                flash("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。", "warning")
+            if request.method == "GET" and request.endpoint is not None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return render_template("error.html", status=401, message=STATUS_MESSAGES[401]), 401
+        if current_user.must_change_password and endpoint not in {"auth.account", "auth.change_password", "auth.logout"}:
+            flash("管理者がパスワードを再設定しました。新しいパスワードを設定してください。", "warning")
+            return redirect(url_for("auth.account"))
+        return None
+
+    app.after_request(set_security_headers)
+    app.after_request(end_request)
+    app.teardown_request(close_session)
+
+
+def _expire_idle_session(idle: timedelta) -> bool:
+    """Log out a session idle for longer than allowed; return True if it just expired."""
+    if not current_user.is_authenticated:
+        return False
+    now = datetime.now(UTC).timestamp()
+    last = session.get("_seen")
+    if last is not None and now - last > idle.total_seconds():
+        audit.record(db(), current_user, "session.expired", current_user)
+        logout_user()
+        session.clear()
+        return True
+    session["_seen"] = now
+    return False
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, code: str, message: str, fields: dict | None = None):
+    if _wants_json():
+        body: dict[str, Any] = {"code": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        return jsonify(error=body), status
+    return render_template("error.html", status=status, message=message, fields=fields or {}), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HubError)
+    def hub_error(exc: HubError):
+        return _error_response(exc.status, exc.code, exc.message, exc.fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc: CSRFError):
+        return _error_response(
+            400, "csrf_failed",
+            "フォームの有効期限が切れたか、不正な送信です。画面を再読み込みしてからもう一度操作してください。",
+        )
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(_exc: IntegrityError):
+        # Two requests registering the same thing at once: the database refused the second.
+        exc = Conflict("同じデータが同時に登録されました。画面を再読み込みして確認してください。",
+                       code="conflict")
+        return _error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        code = {429: "rate_limited", 413: "too_large", 405: "method_not_allowed"}.get(
+            status, (exc.name or "error").lower().replace(" ", "_"))
+        return _error_response(status, code, STATUS_MESSAGES.get(status, "エラーが発生しました。"))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["wareki"] = jp.wareki
+    app.jinja_env.filters["yen"] = jp.yen
+
+    def local_datetime(dt: datetime | None) -> str:
+        value = jp.local(dt)
+        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+    app.jinja_env.filters["datetime"] = local_datetime

@@ -1,0 +1,174 @@
+"""The ``tsunagu`` command: a Flask CLI group with the hub's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from hub import migrate
+from hub.db import Database
+
+
+def _create_app():
+    from hub.app import create_app
+
+    return create_app()
+
+
+def _database() -> Database:
+    return current_app.extensions["tsunagu.db"]
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """つなぐハブ (Tsunagu Hub): run the hub and manage its database, users and audit log."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create the database or migrate it to the latest schema."""
+    migrate.upgrade(_database(), revision)
+    click.echo("データベースを最新の状態にしました。")
+
+
+@main.command()
+def demo() -> None:
+    """Create/migrate the database and load the demo data once (idempotent); print the logins."""
+    from hub import demo as demo_data
+
+    database = _database()
+    migrate.upgrade(database)
+    with database.transaction() as session:
+        created = demo_data.load(session, current_app.extensions["tsunagu.hasher"])
+    click.echo("デモデータを読み込みました。" if created else "デモデータは読み込み済みです（既存のデータはそのままです）。")
+    click.echo("")
+    click.echo("デモ用ログイン（パスワードはすべて %s）:" % demo_data.DEMO_PASSWORD)
+    for login in demo_data.logins():
+        click.echo(f"  {login.login_id:<12} {login.department}（{login.role}）")
+    click.echo("")
+
+
+@main.group()
+def user() -> None:
+    """Users: add, disable, enable, reset passwords, API tokens."""
+
+
+def _hasher():
+    return current_app.extensions["tsunagu.hasher"]
+
+
+@user.command("add")
+@click.argument("login_id")
+@click.option("--name", "display_name", required=True, help="氏名")
+@click.option("--department", required=True, help="所管課のコード (e.g. nozei)")
+@click.option("--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True)
+@click.password_option(help="12文字以上")
+def user_add(login_id: str, display_name: str, department: str, role: str, password: str) -> None:
+    """Add a user."""
+    from sqlalchemy import select
+
+    from hub.admin import services
+    from hub.models import Department
+
+    with _database().transaction() as session:
+        dept = session.scalar(select(Department).where(Department.code == department))
+        data = {"login_id": login_id, "display_name": display_name, "role": role,
+                "department_id": dept.id if dept else None, "password": password}
+        _run(services.add_user, session, None, _hasher(), data)
+    click.echo(f"ユーザー {login_id} を追加しました。")
+
+
+@user.command("disable")
+@click.argument("login_id")
+def user_disable(login_id: str) -> None:
+    """Disable a login (its API tokens stop working too)."""
+    from hub.admin import services
+
+    with _database().transaction() as session:
+        target = _run(services.find_user, session, login_id)
+        services.set_active(session, None, target, False)
+    click.echo(f"ユーザー {login_id} を無効にしました。")
+
+
+@user.command("enable")
+@click.argument("login_id")
+def user_enable(login_id: str) -> None:
+    """Enable a disabled login again."""
+    from hub.admin import services
+
+    with _database().transaction() as session:
+        target = _run(services.find_user, session, login_id)
+        services.set_active(session, None, target, True)
+    click.echo(f"ユーザー {login_id} を有効にしました。")
+
+
+@user.command("reset-password")
+@click.argument("login_id")
+@click.option("--password", default=None, help="指定しなければ一時パスワードを生成します")
+def user_reset_password(login_id: str, password: str | None) -> None:
+    """Set a temporary password the user must change at next login; unlock the account."""
+    from hub.admin import services
+
+    with _database().transaction() as session:
+        target = _run(services.find_user, session, login_id)
+        temporary = _run(services.reset_password, session, None, _hasher(), target, password)
+    click.echo(f"ユーザー {login_id} の一時パスワード: {temporary}")
+    click.echo("次回ログイン時にパスワードの変更が求められます。")
+
+
+@user.command("token")
+@click.argument("login_id")
+@click.option("--name", default="CLI", show_default=True)
+def user_token(login_id: str, name: str) -> None:
+    """Create an API token for a user and print it once."""
+    from hub.admin import services
+    from hub.auth.services import create_token
+
+    with _database().transaction() as session:
+        target = _run(services.find_user, session, login_id)
+        _token, plain = _run(create_token, session, target, name)
+    click.echo(plain)
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """Audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; exit 1 at the first broken link."""
+    from hub import audit
+
+    with _database().transaction() as session:
+        report = audit.verify(session)
+    if report.ok:
+        click.echo(f"監査ログは改ざんされていません（{report.checked}件を確認）。")
+        return
+    click.echo(
+        f"監査ログの連鎖が壊れています: 番号 {report.broken_seq} — {report.problem}"
+        f"（それまでの{report.checked}件は正常）",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _run(fn, *args):
+    """Call a service; turn a user-fixable error into a clean CLI error."""
+    from hub.errors import HubError
+
+    try:
+        return fn(*args)
+    except HubError as exc:
+        details = "".join(f"\n  {name}: {msg}" for name, msg in exc.fields.items())
+        raise click.ClickException(exc.message + details) from None

@@ -1,0 +1,22 @@
+"""The core models of the hub; import them from here."""
+
+from hub.models.audit import AuditEvent, AuditHead
+from hub.models.case import Case, CaseDepartment, CaseStatus
+from hub.models.department import ClaimType, Department, DepartmentKind
+from hub.models.resident import Resident
+from hub.models.user import ApiToken, Role, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Case",
+    "CaseDepartment",
+    "CaseStatus",
+    "ClaimType",
+    "Department",
+    "DepartmentKind",
+    "Resident",
+    "Role",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped with the package so `tsunagu db upgrade` works when installed."""

@@ -1,0 +1,1 @@
+"""The dedicated APScheduler process and its polling jobs (hub.scheduler)."""
