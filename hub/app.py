@@ -22,7 +22,7 @@ from hub.errors import Conflict, HubError
 from hub.extensions import csrf, limiter, login_manager
 from hub.models import User
 from hub.security import PUBLIC_ENDPOINTS, set_security_headers
-from hub.web import close_session, db, end_request
+from hub.web import actor, close_session, db, end_request
 
 STATUS_MESSAGES = {
     400: "リクエストの内容が正しくありません。",
@@ -139,7 +139,8 @@ def _expire_idle_session(idle: timedelta) -> bool:
     now = datetime.now(UTC).timestamp()
     last = session.get("_seen")
     if last is not None and now - last > idle.total_seconds():
-        audit.record(db(), current_user, "session.expired", current_user)
+        user = actor()
+        audit.record(db(), user, "session.expired", user)
         logout_user()
         session.clear()
         return True

@@ -48,6 +48,9 @@ def record(
     object_id: str | int = "",
 ) -> AuditEvent:
     """Add an audit event to the session; denied and failed events survive a rollback."""
+    # Routes may hand over Flask-Login's current_user proxy: audit the object behind it.
+    actor = _unproxy(actor)
+    obj = _unproxy(obj)
     if obj is not None:
         object_type = object_type or type(obj).__tablename__.rstrip("s")
         object_id = object_id or getattr(obj, "id", "") or ""
@@ -68,6 +71,11 @@ def record(
     if outcome != ALLOWED:
         session.info.setdefault("audit_keep", []).append(values)
     return event_row
+
+
+def _unproxy(value):
+    unwrap = getattr(value, "_get_current_object", None)
+    return unwrap() if unwrap is not None else value
 
 
 def restore(session: Session, kept: list[dict]) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+
+from sqlalchemy.orm import Session
 
 from hub import migrate
 from hub.db import Database
@@ -20,6 +24,17 @@ def _create_app():
 
 def _database() -> Database:
     return current_app.extensions["tsunagu.db"]
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """One transaction for the command; the engine's connections are closed afterwards."""
+    database = _database()
+    try:
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
@@ -38,6 +53,7 @@ def db() -> None:
 def db_upgrade(revision: str) -> None:
     """Create the database or migrate it to the latest schema."""
     migrate.upgrade(_database(), revision)
+    _database().dispose()
     click.echo("データベースを最新の状態にしました。")
 
 
@@ -46,9 +62,8 @@ def demo() -> None:
     """Create/migrate the database and load the demo data once (idempotent); print the logins."""
     from hub import demo as demo_data
 
-    database = _database()
-    migrate.upgrade(database)
-    with database.transaction() as session:
+    migrate.upgrade(_database())
+    with _unit_of_work() as session:
         created = demo_data.load(session, current_app.extensions["tsunagu.hasher"])
     click.echo("デモデータを読み込みました。" if created else "デモデータは読み込み済みです（既存のデータはそのままです）。")
     click.echo("")
@@ -80,7 +95,7 @@ def user_add(login_id: str, display_name: str, department: str, role: str, passw
     from hub.admin import services
     from hub.models import Department
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         dept = session.scalar(select(Department).where(Department.code == department))
         data = {"login_id": login_id, "display_name": display_name, "role": role,
                 "department_id": dept.id if dept else None, "password": password}
@@ -94,7 +109,7 @@ def user_disable(login_id: str) -> None:
     """Disable a login (its API tokens stop working too)."""
     from hub.admin import services
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         target = _run(services.find_user, session, login_id)
         services.set_active(session, None, target, False)
     click.echo(f"ユーザー {login_id} を無効にしました。")
@@ -106,7 +121,7 @@ def user_enable(login_id: str) -> None:
     """Enable a disabled login again."""
     from hub.admin import services
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         target = _run(services.find_user, session, login_id)
         services.set_active(session, None, target, True)
     click.echo(f"ユーザー {login_id} を有効にしました。")
@@ -119,7 +134,7 @@ def user_reset_password(login_id: str, password: str | None) -> None:
     """Set a temporary password the user must change at next login; unlock the account."""
     from hub.admin import services
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         target = _run(services.find_user, session, login_id)
         temporary = _run(services.reset_password, session, None, _hasher(), target, password)
     click.echo(f"ユーザー {login_id} の一時パスワード: {temporary}")
@@ -134,7 +149,7 @@ def user_token(login_id: str, name: str) -> None:
     from hub.admin import services
     from hub.auth.services import create_token
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         target = _run(services.find_user, session, login_id)
         _token, plain = _run(create_token, session, target, name)
     click.echo(plain)
@@ -150,7 +165,7 @@ def audit_verify() -> None:
     """Check the audit hash chain; exit 1 at the first broken link."""
     from hub import audit
 
-    with _database().transaction() as session:
+    with _unit_of_work() as session:
         report = audit.verify(session)
     if report.ok:
         click.echo(f"監査ログは改ざんされていません（{report.checked}件を確認）。")

@@ -6,10 +6,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from flask import current_app, g, request
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from hub.config import Config
 from hub.db import Database, finish
+from hub.models import User
 
 
 def database() -> Database:
@@ -22,6 +24,11 @@ def config() -> Config:
 
 def hasher() -> PasswordHasher:
     return current_app.extensions["tsunagu.hasher"]
+
+
+def actor() -> User:
+    """The logged-in user as a plain model object (not Flask-Login's proxy)."""
+    return current_user._get_current_object()
 
 
 def db() -> Session:

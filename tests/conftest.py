@@ -7,14 +7,17 @@ fails instead of being skipped.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session
 
 from hub import demo, jp, migrate
@@ -22,21 +25,7 @@ from hub.auth.passwords import hasher_for
 from hub.config import Config
 from hub.db import Base, Database
 from hub.models import Case, CaseDepartment, Department, DepartmentKind, Resident, Role, User
-
-PG_URL = os.environ.get("TSUNAGU_TEST_POSTGRES_URL", "")
-REQUIRE_ALL = os.environ.get("TSUNAGU_REQUIRE_ALL") == "1"
-PASSWORD = "correct-horse-battery"  # noqa: S105
-_skipped_groups: dict[str, str] = {}
-
-
-def unavailable(group: str, reason: str) -> None:
-    """Skip a group that cannot run here, or fail when every group is required (CI)."""
-    message = f"{group} tests cannot run: {reason}"
-    if REQUIRE_ALL:
-        pytest.fail(message + " (TSUNAGU_REQUIRE_ALL=1)")
-    _skipped_groups[group] = reason
-    pytest.skip(message)
-
+from helpers import PASSWORD, PG_URL, _skipped_groups, login, unavailable
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if _skipped_groups:
@@ -45,30 +34,44 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(f"{group}: skipped — {reason}")
 
 
-def _reset_schema(database: Database) -> None:
-    with database.engine.begin() as conn:
-        if database.is_sqlite:
-            Base.metadata.drop_all(conn)
-        else:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+@contextmanager
+def _throwaway_postgres(url: str) -> Iterator[str]:
+    """Create a database of its own for this run beside the given one, and drop it after.
+
+    Two runs at once (two developers, CI and a developer) never touch each other's tables,
+    and the database named in TSUNAGU_TEST_POSTGRES_URL is left as it was.
+    """
+    base = make_url(url)
+    name = f"{base.database}_tsunagu_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        unavailable("postgresql", f"cannot create a test database on {base.host}: {exc.orig}")
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request, tmp_path_factory) -> Iterator[Database]:
     """A migrated database per backend for the whole run."""
-    if request.param == "postgresql":
-        if not PG_URL:
-            unavailable("postgresql", "TSUNAGU_TEST_POSTGRES_URL is not set")
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    database = Database(url)
-    _reset_schema(database)
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
+    with ExitStack() as stack:
+        if request.param == "postgresql":
+            if not PG_URL:
+                unavailable("postgresql", "TSUNAGU_TEST_POSTGRES_URL is not set")
+            url = stack.enter_context(_throwaway_postgres(PG_URL))
+        else:
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        database = Database(url)
+        migrate.upgrade(database)
+        yield database
+        database.dispose()
 
 
 def _truncate(database: Database) -> None:
@@ -112,11 +115,22 @@ def hasher(config: Config):
     return hasher_for(config)
 
 
+class _TestClient(FlaskClient):
+    """A test client that first ends the test's own transaction, as another user would not
+    share it (on SQLite every transaction holds the write lock, see hub.db)."""
+
+    def open(self, *args, **kwargs):
+        self.application.extensions["tsunagu.test_session"].commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(config: Config, db: Session):
     from hub.app import create_app
 
     application = create_app(config)
+    application.extensions["tsunagu.test_session"] = db
+    application.test_client_class = _TestClient
     yield application
     application.extensions["tsunagu.db"].dispose()
 
@@ -124,10 +138,6 @@ def app(config: Config, db: Session):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def with_config(config: Config, **changes) -> Config:
-    return dataclasses.replace(config, **changes)
 
 
 # ---------------------------------------------------------------- factories
@@ -207,33 +217,6 @@ def make_case(db: Session, make_resident, make_user) -> Callable[..., Case]:
 def demo_data(db: Session, hasher) -> None:
     demo.load(db, hasher)
     db.commit()
-
-
-# ---------------------------------------------------------------- web helpers
-
-_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """Read the CSRF token a form page carries."""
-    page = client.get(path)
-    match = _CSRF.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} (status {page.status_code})"
-    return match.group(1)
-
-
-def login(client, user: User | str, password: str = PASSWORD):
-    """Log a test client in through the real login form; return the response."""
-    login_id = user if isinstance(user, str) else user.login_id
-    token = csrf_token(client, "/login")
-    return client.post("/login", data={"login_id": login_id, "password": password, "csrf_token": token})
-
-
-def post_form(client, path: str, data: dict | None = None, form_page: str = "/account", **kwargs):
-    """POST a form with a valid CSRF token taken from a page of the logged-in session."""
-    payload = dict(data or {})
-    payload["csrf_token"] = csrf_token(client, form_page)
-    return client.post(path, data=payload, **kwargs)
 
 
 @pytest.fixture

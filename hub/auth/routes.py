@@ -12,7 +12,7 @@ from hub.auth import services
 from hub.errors import HubError
 from hub.extensions import limiter
 from hub.models import ApiToken
-from hub.web import config, db, hasher
+from hub.web import actor, config, db, hasher
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +53,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Log out and forget the session."""
-    audit.record(db(), current_user, "logout", current_user)
+    user = actor()
+    audit.record(db(), user, "logout", user)
     logout_user()
     session.clear()
     flash("ログアウトしました。", "info")
