@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -32,7 +31,10 @@ STATUS_MESSAGES = {
     405: "この操作はこのページでは利用できません。",
     413: "送信されたデータが大きすぎます。",
     423: "アカウントがロックされています。",
-    429: "短時間にリクエストが集中したため、しばらく受け付けを停止しています。1分ほど待ってから再度お試しください。",
+    429: (
+        "短時間にリクエストが集中したため、しばらく受け付けを停止しています。"
+        "1分ほど待ってから再度お試しください。"
+    ),
 }
 
 
@@ -40,8 +42,12 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """Build the hub: configuration, database, extensions, blueprints and error pages."""
     cfg = config if isinstance(config, Config) else load_config(config)
     template_dir = resources.files("hub.templates")
-    app = Flask(__name__, template_folder=str(template_dir), instance_path=cfg.instance_path,
-                static_folder="static")
+    app = Flask(
+        __name__,
+        template_folder=str(template_dir),
+        instance_path=cfg.instance_path,
+        static_folder="static",
+    )
     app.config.update(
         SECRET_KEY=cfg.secret_key,
         TESTING=cfg.testing,
@@ -118,12 +124,22 @@ def _register_request_hooks(app: Flask) -> None:
         expired = _expire_idle_session(idle)
         if not current_user.is_authenticated:
             if expired:
-                flash("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。", "warning")
+                flash(
+                    "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。",
+                    "warning",
+                )
             if request.method == "GET" and request.endpoint is not None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return render_template("error.html", status=401, message=STATUS_MESSAGES[401]), 401
-        if current_user.must_change_password and endpoint not in {"auth.account", "auth.change_password", "auth.logout"}:
-            flash("管理者がパスワードを再設定しました。新しいパスワードを設定してください。", "warning")
+        if current_user.must_change_password and endpoint not in {
+            "auth.account",
+            "auth.change_password",
+            "auth.logout",
+        }:
+            flash(
+                "管理者がパスワードを再設定しました。新しいパスワードを設定してください。",
+                "warning",
+            )
             return redirect(url_for("auth.account"))
         return None
 
@@ -158,7 +174,9 @@ def _error_response(status: int, code: str, message: str, fields: dict | None = 
         if fields:
             body["fields"] = fields
         return jsonify(error=body), status
-    return render_template("error.html", status=status, message=message, fields=fields or {}), status
+    return render_template(
+        "error.html", status=status, message=message, fields=fields or {}
+    ), status
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -169,22 +187,26 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_exc: CSRFError):
         return _error_response(
-            400, "csrf_failed",
+            400,
+            "csrf_failed",
             "フォームの有効期限が切れたか、不正な送信です。画面を再読み込みしてからもう一度操作してください。",
         )
 
     @app.errorhandler(IntegrityError)
     def integrity_error(_exc: IntegrityError):
         # Two requests registering the same thing at once: the database refused the second.
-        exc = Conflict("同じデータが同時に登録されました。画面を再読み込みして確認してください。",
-                       code="conflict")
+        exc = Conflict(
+            "同じデータが同時に登録されました。画面を再読み込みして確認してください。",
+            code="conflict",
+        )
         return _error_response(exc.status, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
         code = {429: "rate_limited", 413: "too_large", 405: "method_not_allowed"}.get(
-            status, (exc.name or "error").lower().replace(" ", "_"))
+            status, (exc.name or "error").lower().replace(" ", "_")
+        )
         return _error_response(status, code, STATUS_MESSAGES.get(status, "エラーが発生しました。"))
 
 

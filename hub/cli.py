@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-
 from sqlalchemy.orm import Session
 
 from hub import migrate
@@ -37,8 +36,13 @@ def _unit_of_work() -> Iterator[Session]:
         database.dispose()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
-             load_dotenv=False, set_debug_flag=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=True,
+    load_dotenv=False,
+    set_debug_flag=False,
+)
 def main() -> None:
     """つなぐハブ (Tsunagu Hub): run the hub and manage its database, users and audit log."""
 
@@ -65,9 +69,13 @@ def demo() -> None:
     migrate.upgrade(_database())
     with _unit_of_work() as session:
         created = demo_data.load(session, current_app.extensions["tsunagu.hasher"])
-    click.echo("デモデータを読み込みました。" if created else "デモデータは読み込み済みです（既存のデータはそのままです）。")
+    click.echo(
+        "デモデータを読み込みました。"
+        if created
+        else "デモデータは読み込み済みです（既存のデータはそのままです）。"
+    )
     click.echo("")
-    click.echo("デモ用ログイン（パスワードはすべて %s）:" % demo_data.DEMO_PASSWORD)
+    click.echo(f"デモ用ログイン（パスワードはすべて {demo_data.DEMO_PASSWORD}）:")
     for login in demo_data.logins():
         click.echo(f"  {login.login_id:<12} {login.department}（{login.role}）")
     click.echo("")
@@ -86,7 +94,9 @@ def _hasher():
 @click.argument("login_id")
 @click.option("--name", "display_name", required=True, help="氏名")
 @click.option("--department", required=True, help="所管課のコード (e.g. nozei)")
-@click.option("--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True)
+@click.option(
+    "--role", type=click.Choice(["staff", "manager", "admin"]), default="staff", show_default=True
+)
 @click.password_option(help="12文字以上")
 def user_add(login_id: str, display_name: str, department: str, role: str, password: str) -> None:
     """Add a user."""
@@ -97,8 +107,13 @@ def user_add(login_id: str, display_name: str, department: str, role: str, passw
 
     with _unit_of_work() as session:
         dept = session.scalar(select(Department).where(Department.code == department))
-        data = {"login_id": login_id, "display_name": display_name, "role": role,
-                "department_id": dept.id if dept else None, "password": password}
+        data = {
+            "login_id": login_id,
+            "display_name": display_name,
+            "role": role,
+            "department_id": dept.id if dept else None,
+            "password": password,
+        }
         _run(services.add_user, session, None, _hasher(), data)
     click.echo(f"ユーザー {login_id} を追加しました。")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 ENV_PREFIX = "TSUNAGU_"
 INSTANCE_FILE = "tsunagu.toml"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
 
 
 class ConfigError(RuntimeError):

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp
 from hub.models import (
-    Case, CaseDepartment, CaseStatus, ClaimType, Department, DepartmentKind, Resident, Role, User,
+    Case,
+    CaseDepartment,
+    CaseStatus,
+    ClaimType,
+    Department,
+    DepartmentKind,
+    Resident,
+    Role,
+    User,
 )
 
 #: One password for every demo login, printed on start. Demo data only.
@@ -48,28 +56,94 @@ USERS = [
 
 #: (宛名番号, 氏名, カナ, 生年月日, 住所, 電話, registering department)
 RESIDENTS = [
-    ("0001000001", "山田 太郎", "ヤマダ タロウ", date(1978, 6, 12), "世田谷区太子堂一丁目1番1号", "090-1111-2222", "nozei"),
-    ("0001000002", "髙橋 美咲", "タカハシ ミサキ", date(1990, 2, 3), "世田谷区三軒茶屋二丁目2番2号", "080-3333-4444", "hokenryo"),
-    ("0001000003", "佐藤 花子", "サトウ ハナコ", date(1952, 11, 30), "世田谷区北沢三丁目3番3号", "03-5555-6666", "kaigo"),
-    ("0001000004", "𠮷田 健一", "ヨシダ ケンイチ", date(1985, 4, 1), "世田谷区用賀四丁目4番4号", "070-7777-8888", "nozei"),
-    ("0001000005", "鈴木 一郎", "スズキ イチロウ", date(1969, 9, 9), "世田谷区成城五丁目5番5号", "", "plat"),
-    ("0001000006", "山﨑 由美", "ヤマザキ ユミ", date(1996, 12, 24), "世田谷区烏山六丁目6番6号", "090-9999-0000", "kokuho"),
+    (
+        "0001000001",
+        "山田 太郎",
+        "ヤマダ タロウ",
+        date(1978, 6, 12),
+        "世田谷区太子堂一丁目1番1号",
+        "090-1111-2222",
+        "nozei",
+    ),
+    (
+        "0001000002",
+        "髙橋 美咲",
+        "タカハシ ミサキ",
+        date(1990, 2, 3),
+        "世田谷区三軒茶屋二丁目2番2号",
+        "080-3333-4444",
+        "hokenryo",
+    ),
+    (
+        "0001000003",
+        "佐藤 花子",
+        "サトウ ハナコ",
+        date(1952, 11, 30),
+        "世田谷区北沢三丁目3番3号",
+        "03-5555-6666",
+        "kaigo",
+    ),
+    (
+        "0001000004",
+        "𠮷田 健一",
+        "ヨシダ ケンイチ",
+        date(1985, 4, 1),
+        "世田谷区用賀四丁目4番4号",
+        "070-7777-8888",
+        "nozei",
+    ),
+    (
+        "0001000005",
+        "鈴木 一郎",
+        "スズキ イチロウ",
+        date(1969, 9, 9),
+        "世田谷区成城五丁目5番5号",
+        "",
+        "plat",
+    ),
+    (
+        "0001000006",
+        "山﨑 由美",
+        "ヤマザキ ユミ",
+        date(1996, 12, 24),
+        "世田谷区烏山六丁目6番6号",
+        "090-9999-0000",
+        "kokuho",
+    ),
 ]
 
 #: (宛名番号, lead department, other departments, status, summary)
 CASES = [
-    ("0001000001", "nozei", ["hokenryo", "plat"], CaseStatus.OPEN,
-     "督促を契機に来庁。失職により収入が減少し、就労を希望。区民税と国保料の分納相談。"),
-    ("0001000002", "hokenryo", ["nozei"], CaseStatus.OPEN,
-     "電話相談。家賃負担が大きく、国保料の納付が困難。"),
-    ("0001000003", "kaigo", ["hokenfukushi"], CaseStatus.MONITORING,
-     "家族の介護で出費が大きい。介護保険料の納付計画を見直し中。"),
-    ("0001000004", "nozei", ["kokuho", "kaigo", "plat"], CaseStatus.OPEN,
-     "民間債務の返済で生活が苦しい。生活再建を希望。"),
-    ("0001000005", "plat", ["nozei"], CaseStatus.OPEN,
-     "ぷらっとホームの相談から情報共有の依頼。"),
-    ("0001000006", "kokuho", [], CaseStatus.CLOSED,
-     "後期高齢者医療保険料の納付完了により終了。"),
+    (
+        "0001000001",
+        "nozei",
+        ["hokenryo", "plat"],
+        CaseStatus.OPEN,
+        "督促を契機に来庁。失職により収入が減少し、就労を希望。区民税と国保料の分納相談。",
+    ),
+    (
+        "0001000002",
+        "hokenryo",
+        ["nozei"],
+        CaseStatus.OPEN,
+        "電話相談。家賃負担が大きく、国保料の納付が困難。",
+    ),
+    (
+        "0001000003",
+        "kaigo",
+        ["hokenfukushi"],
+        CaseStatus.MONITORING,
+        "家族の介護で出費が大きい。介護保険料の納付計画を見直し中。",
+    ),
+    (
+        "0001000004",
+        "nozei",
+        ["kokuho", "kaigo", "plat"],
+        CaseStatus.OPEN,
+        "民間債務の返済で生活が苦しい。生活再建を希望。",
+    ),
+    ("0001000005", "plat", ["nozei"], CaseStatus.OPEN, "ぷらっとホームの相談から情報共有の依頼。"),
+    ("0001000006", "kokuho", [], CaseStatus.CLOSED, "後期高齢者医療保険料の納付完了により終了。"),
 ]
 
 
@@ -86,36 +160,69 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
         return False
     depts = {}
     for code, name, kind, phone in DEPARTMENTS:
-        depts[code] = Department(code=code, name=name, kind=kind, contact_phone=phone,
-                                 contact_email=f"{code}@city.example.lg.jp")
+        depts[code] = Department(
+            code=code,
+            name=name,
+            kind=kind,
+            contact_phone=phone,
+            contact_email=f"{code}@city.example.lg.jp",
+        )
     session.add_all(depts.values())
     for order, (code, name, dept, years) in enumerate(CLAIM_TYPES):
-        session.add(ClaimType(code=code, name=name, department=depts[dept], limitation_years=years,
-                              is_enforced=True, sort_order=order))
+        session.add(
+            ClaimType(
+                code=code,
+                name=name,
+                department=depts[dept],
+                limitation_years=years,
+                is_enforced=True,
+                sort_order=order,
+            )
+        )
     password_hash = hasher.hash(DEMO_PASSWORD)
     users = {}
     for login_id, display_name, dept, role in USERS:
         users[dept] = users.get(dept) or None
-        user = User(login_id=login_id, display_name=display_name, department=depts[dept], role=role,
-                    password_hash=password_hash)
+        user = User(
+            login_id=login_id,
+            display_name=display_name,
+            department=depts[dept],
+            role=role,
+            password_hash=password_hash,
+        )
         session.add(user)
         if role == Role.STAFF or dept not in users or users[dept] is None:
             users[dept] = user
     session.flush()
     residents = {}
     for atena, name, kana, birth, address, phone, dept in RESIDENTS:
-        resident = Resident(atena_no=atena, name=name, kana=kana, name_key=jp.fold(name),
-                            kana_key=jp.fold(kana), birth_date=birth, address=address, phone=phone,
-                            created_by_department_id=depts[dept].id)
+        resident = Resident(
+            atena_no=atena,
+            name=name,
+            kana=kana,
+            name_key=jp.fold(name),
+            kana_key=jp.fold(kana),
+            birth_date=birth,
+            address=address,
+            phone=phone,
+            created_by_department_id=depts[dept].id,
+        )
         residents[atena] = resident
         session.add(resident)
     session.flush()
     for atena, lead, others, status, summary in CASES:
         author = users[lead]
-        case = Case(resident=residents[atena], lead_department_id=depts[lead].id, status=status,
-                    summary=summary, created_by_id=author.id)
+        case = Case(
+            resident=residents[atena],
+            lead_department_id=depts[lead].id,
+            status=status,
+            summary=summary,
+            created_by_id=author.id,
+        )
         for code in [lead, *others]:
-            case.involvements.append(CaseDepartment(department_id=depts[code].id, added_by_id=author.id))
+            case.involvements.append(
+                CaseDepartment(department_id=depts[code].id, added_by_id=author.id)
+            )
         session.add(case)
     session.flush()
     audit.record(session, None, "demo.load", login_id="cli")

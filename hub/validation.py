@@ -35,10 +35,14 @@ class Fields:
         elif required and not value:
             self.error(field, f"{label}を入力してください。")
         elif len(value) > max_length:
-            self.error(field, f"{label}は{max_length}文字以内で入力してください（{len(value)}文字）。")
+            self.error(
+                field, f"{label}は{max_length}文字以内で入力してください（{len(value)}文字）。"
+            )
         return value
 
-    def choice(self, field: str, label: str, choices: Iterable[str], *, required: bool = True) -> str:
+    def choice(
+        self, field: str, label: str, choices: Iterable[str], *, required: bool = True
+    ) -> str:
         value = self.data.get(field) or ""
         if not isinstance(value, str) or (value not in set(choices) and (required or value)):
             self.error(field, f"{label}の値が正しくありません。")
@@ -80,7 +84,9 @@ _PHONE = re.compile(r"^[0-9+\-() ]{0,20}$")
 
 def atena_no(fields: Fields, field: str = "atena_no") -> str:
     """Read a 宛名番号: digits only (全角 accepted), at most 15."""
-    value = unicodedata.normalize("NFKC", fields.text(field, "宛名番号", max_length=40, required=True))
+    value = unicodedata.normalize(
+        "NFKC", fields.text(field, "宛名番号", max_length=40, required=True)
+    )
     if value and not _ATENA.match(value):
         fields.error(field, "宛名番号は数字（15桁以内）で入力してください。")
     return value

@@ -17,15 +17,16 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
+from helpers import PASSWORD, PG_URL, _skipped_groups, login, unavailable
 from hub import demo, jp, migrate
 from hub.auth.passwords import hasher_for
 from hub.config import Config
 from hub.db import Base, Database
 from hub.models import Case, CaseDepartment, Department, DepartmentKind, Resident, Role, User
-from helpers import PASSWORD, PG_URL, _skipped_groups, login, unavailable
+
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if _skipped_groups:
@@ -147,7 +148,11 @@ def client(app):
 def make_department(db: Session) -> Callable[..., Department]:
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, kind: DepartmentKind = DepartmentKind.COLLECTION, code: str | None = None) -> Department:
+    def make(
+        name: str | None = None,
+        kind: DepartmentKind = DepartmentKind.COLLECTION,
+        code: str | None = None,
+    ) -> Department:
         n = next(counter)
         dept = Department(code=code or f"dept{n}", name=name or f"テスト課{n}", kind=kind)
         db.add(dept)
@@ -161,8 +166,13 @@ def make_department(db: Session) -> Callable[..., Department]:
 def make_user(db: Session, hasher, make_department) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
-    def make(role: Role = Role.STAFF, department: Department | None = None, login_id: str | None = None,
-             password: str = PASSWORD, **extra) -> User:
+    def make(
+        role: Role = Role.STAFF,
+        department: Department | None = None,
+        login_id: str | None = None,
+        password: str = PASSWORD,
+        **extra,
+    ) -> User:
         user = User(
             login_id=login_id or f"user{next(counter)}",
             display_name="テスト 利用者",
@@ -182,12 +192,23 @@ def make_user(db: Session, hasher, make_department) -> Callable[..., User]:
 def make_resident(db: Session, make_department) -> Callable[..., Resident]:
     counter = iter(range(1, 10_000))
 
-    def make(name: str = "山田 太郎", kana: str = "ヤマダ タロウ", department: Department | None = None,
-             atena_no: str | None = None, **extra) -> Resident:
+    def make(
+        name: str = "山田 太郎",
+        kana: str = "ヤマダ タロウ",
+        department: Department | None = None,
+        atena_no: str | None = None,
+        **extra,
+    ) -> Resident:
         dept = department or make_department()
-        resident = Resident(atena_no=atena_no or f"{9000000000 + next(counter)}", name=name, kana=kana,
-                            name_key=jp.fold(name), kana_key=jp.fold(kana),
-                            created_by_department_id=dept.id, **extra)
+        resident = Resident(
+            atena_no=atena_no or f"{9000000000 + next(counter)}",
+            name=name,
+            kana=kana,
+            name_key=jp.fold(name),
+            kana_key=jp.fold(kana),
+            created_by_department_id=dept.id,
+            **extra,
+        )
         db.add(resident)
         db.commit()
         return resident
@@ -197,13 +218,21 @@ def make_resident(db: Session, make_department) -> Callable[..., Resident]:
 
 @pytest.fixture
 def make_case(db: Session, make_resident, make_user) -> Callable[..., Case]:
-    def make(resident: Resident | None = None, lead: Department | None = None,
-             departments: list[Department] = (), summary: str = "") -> Case:
+    def make(
+        resident: Resident | None = None,
+        lead: Department | None = None,
+        departments: list[Department] = (),
+        summary: str = "",
+    ) -> Case:
         author = make_user(department=lead) if lead else make_user()
         lead_dept = author.department
         resident = resident or make_resident(department=lead_dept)
-        case = Case(resident=resident, lead_department_id=lead_dept.id, created_by_id=author.id,
-                    summary=summary)
+        case = Case(
+            resident=resident,
+            lead_department_id=lead_dept.id,
+            created_by_id=author.id,
+            summary=summary,
+        )
         for dept_id in {lead_dept.id, *(d.id for d in departments)}:
             case.involvements.append(CaseDepartment(department_id=dept_id, added_by_id=author.id))
         db.add(case)

@@ -13,7 +13,7 @@ from hub.models import User
 
 PG_URL = os.environ.get("TSUNAGU_TEST_POSTGRES_URL", "")
 REQUIRE_ALL = os.environ.get("TSUNAGU_REQUIRE_ALL") == "1"
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 #: Groups that could not run, with the reason, for the end-of-run summary.
 _skipped_groups: dict[str, str] = {}
 
@@ -46,7 +46,9 @@ def login(client, user: User | str, password: str = PASSWORD):
     """Log a test client in through the real login form; return the response."""
     login_id = user if isinstance(user, str) else user.login_id
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"login_id": login_id, "password": password, "csrf_token": token})
+    return client.post(
+        "/login", data={"login_id": login_id, "password": password, "csrf_token": token}
+    )
 
 
 def post_form(client, path: str, data: dict | None = None, form_page: str = "/account", **kwargs):
@@ -54,5 +56,3 @@ def post_form(client, path: str, data: dict | None = None, form_page: str = "/ac
     payload = dict(data or {})
     payload["csrf_token"] = csrf_token(client, form_page)
     return client.post(path, data=payload, **kwargs)
-
-

@@ -83,14 +83,19 @@ def save_department(
     for column, value, label in (("code", code, "コード"), ("name", name, "所管課名")):
         clash = session.scalar(select(Department.id).where(getattr(Department, column) == value))
         if clash is not None and clash != dept.id:
-            raise Conflict(f"この{label}は既に使われています。", code=f"duplicate_department_{column}",
-                           fields={column: f"この{label}は既に使われています。"})
+            raise Conflict(
+                f"この{label}は既に使われています。",
+                code=f"duplicate_department_{column}",
+                fields={column: f"この{label}は既に使われています。"},
+            )
     dept.code, dept.name, dept.kind = code, name, DepartmentKind(kind)
     dept.contact_phone, dept.contact_email = phone, email
     dept.is_active = _bool(data.get("is_active"), True)
     session.add(dept)
     session.flush()
-    audit.record(session, actor, "department.update" if department_id else "department.create", dept)
+    audit.record(
+        session, actor, "department.update" if department_id else "department.create", dept
+    )
     return dept
 
 
@@ -122,12 +127,23 @@ def add_user(
         fields.error("password", "パスワードは文字列で入力してください。")
         password = ""
     fields.check()
-    passwords.check_strength(password)
     if session.scalar(select(User.id).where(User.login_id == login_id)) is not None:
-        raise Conflict("このログインIDは既に使われています。", code="duplicate_login_id",
-                       fields={"login_id": "このログインIDは既に使われています。"})
-    user = User(login_id=login_id, display_name=display_name, role=Role(role), department=dept,
-                password_hash=hasher.hash(password), is_active=_bool(data.get("is_active"), True))
+        raise Conflict(
+            "このログインIDは既に使われています。",
+            code="duplicate_login_id",
+            fields={"login_id": "このログインIDは既に使われています。"},
+        )
+    passwords.check_strength(password)
+    # A password an administrator typed is known to them: the user replaces it at first login.
+    user = User(
+        login_id=login_id,
+        display_name=display_name,
+        role=Role(role),
+        department=dept,
+        password_hash=hasher.hash(password),
+        is_active=_bool(data.get("is_active"), True),
+        must_change_password=actor is not None,
+    )
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", user, login_id="cli" if actor is None else "")
@@ -151,8 +167,7 @@ def update_user(session: Session, actor: User, user_id: int, data: Mapping[str, 
     if dept is not None:
         user.department = dept
     session.flush()
-    audit.record(session, actor, "user.update", user,
-                 reason="department changed" if moved else "")
+    audit.record(session, actor, "user.update", user, reason="department changed" if moved else "")
     return user
 
 
@@ -164,13 +179,21 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
             raise InvalidInput("自分自身を無効にすることはできません。", code="cannot_disable_self")
     user.is_active = active
     session.flush()
-    audit.record(session, actor, "user.enable" if active else "user.disable", user,
-                 login_id="cli" if actor is None else "")
+    audit.record(
+        session,
+        actor,
+        "user.enable" if active else "user.disable",
+        user,
+        login_id="cli" if actor is None else "",
+    )
     return user
 
 
 def reset_password(
-    session: Session, actor: User | None, hasher: PasswordHasher, user: User,
+    session: Session,
+    actor: User | None,
+    hasher: PasswordHasher,
+    user: User,
     new_password: str | None = None,
 ) -> str:
     """Set a temporary password the user must change at next login; unlock the account."""
@@ -183,7 +206,9 @@ def reset_password(
     user.failed_login_count = 0
     user.locked_until = None
     session.flush()
-    audit.record(session, actor, "user.reset_password", user, login_id="cli" if actor is None else "")
+    audit.record(
+        session, actor, "user.reset_password", user, login_id="cli" if actor is None else ""
+    )
     return password
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from hub import audit
@@ -24,7 +33,12 @@ def _login_limit() -> str:
 def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("dashboard.index")
 
@@ -39,9 +53,13 @@ def login():
         return render_template("auth/login.html", login_id="")
     login_id = request.form.get("login_id", "")
     try:
-        user = services.authenticate(db(), config(), hasher(), login_id, request.form.get("password", ""))
+        user = services.authenticate(
+            db(), config(), hasher(), login_id, request.form.get("password", "")
+        )
     except HubError as exc:
-        return render_template("auth/login.html", error=exc.message, login_id=login_id[:64]), exc.status
+        return render_template(
+            "auth/login.html", error=exc.message, login_id=login_id[:64]
+        ), exc.status
     next_url = _safe_next(request.args.get("next"))
     session.clear()  # a fresh session on login: no fixation
     login_user(user)
@@ -64,7 +82,9 @@ def logout():
 @bp.route("/account")
 def account():
     """Show one's own account: password change and API tokens."""
-    tokens = db().query(ApiToken).filter_by(user_id=current_user.id).order_by(ApiToken.id.desc()).all()
+    tokens = (
+        db().query(ApiToken).filter_by(user_id=current_user.id).order_by(ApiToken.id.desc()).all()
+    )
     return render_template("auth/account.html", tokens=tokens, errors={})
 
 
@@ -73,15 +93,18 @@ def change_password():
     """Change one's own password."""
     try:
         services.change_password(
-            db(), hasher(), current_user,
+            db(),
+            hasher(),
+            current_user,
             request.form.get("current_password", ""),
             request.form.get("new_password", ""),
             request.form.get("new_password_confirm", ""),
         )
     except HubError as exc:
         tokens = db().query(ApiToken).filter_by(user_id=current_user.id).all()
-        return render_template("auth/account.html", tokens=tokens, errors=exc.fields,
-                               error=exc.message), exc.status
+        return render_template(
+            "auth/account.html", tokens=tokens, errors=exc.fields, error=exc.message
+        ), exc.status
     flash("パスワードを変更しました。", "success")
     return redirect(url_for("auth.account"))
 
@@ -93,9 +116,12 @@ def create_token():
         _token, plain = services.create_token(db(), current_user, request.form.get("name", ""))
     except HubError as exc:
         tokens = db().query(ApiToken).filter_by(user_id=current_user.id).all()
-        return render_template("auth/account.html", tokens=tokens, errors=exc.fields,
-                               error=exc.message), exc.status
-    tokens = db().query(ApiToken).filter_by(user_id=current_user.id).order_by(ApiToken.id.desc()).all()
+        return render_template(
+            "auth/account.html", tokens=tokens, errors=exc.fields, error=exc.message
+        ), exc.status
+    tokens = (
+        db().query(ApiToken).filter_by(user_id=current_user.id).order_by(ApiToken.id.desc()).all()
+    )
     return render_template("auth/account.html", tokens=tokens, errors={}, new_token=plain)
 
 

@@ -17,7 +17,7 @@ from hub.db import utcnow
 from hub.errors import AccountLocked, AuthFailed, InvalidInput, NotFound
 from hub.models import ApiToken, User
 
-TOKEN_PREFIX = "tsu_"
+TOKEN_PREFIX = "tsu_"  # noqa: S105 - a prefix, not a secret
 
 
 def authenticate(
@@ -35,8 +35,14 @@ def authenticate(
     user = session.scalar(select(User).where(User.login_id == login_id)) if login_id else None
     if user is None or not user.is_active:
         passwords.verify(hasher, _dummy_hash(hasher), password or "")
-        audit.record(session, None, "login", outcome=audit.FAILED, login_id=login_id,
-                     reason="unknown or disabled user")
+        audit.record(
+            session,
+            None,
+            "login",
+            outcome=audit.FAILED,
+            login_id=login_id,
+            reason="unknown or disabled user",
+        )
         raise AuthFailed()
     if user.locked_until and user.locked_until > now:
         audit.record(session, user, "login", user, outcome=audit.DENIED, reason="account locked")

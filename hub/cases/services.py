@@ -14,15 +14,19 @@ from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.models import Case, CaseDepartment, CaseStatus, Department, Resident, User
 from hub.pagination import Page, paginate
 from hub.residents import services as residents
+from hub.residents.services import require_case_worker
 from hub.validation import Fields, atena_no
 
+UNKNOWN_ATENA = "この宛名番号の対象者は登録されていません。先に対象者を登録してください。"
 CASE_FIELDS = ("resident_id", "atena_no", "summary", "department_ids")
 UPDATE_FIELDS = ("status", "summary")
 
 
 def visible_cases(user: User) -> Select:
     """Cases in which the user's department is involved."""
-    involved = select(CaseDepartment.case_id).where(CaseDepartment.department_id == user.department_id)
+    involved = select(CaseDepartment.case_id).where(
+        CaseDepartment.department_id == user.department_id
+    )
     return select(Case).where(Case.id.in_(involved))
 
 
@@ -30,8 +34,7 @@ def search(
     session: Session, user: User, q: str = "", status: str = "", page: int = 1, per_page: int = 20
 ) -> Page:
     """Search the user's visible cases by the resident's 宛名番号, name or kana, and status."""
-    if not user.can_read_cases:
-        raise Forbidden("システム管理者は対象者やケースの内容を閲覧できません。")
+    require_case_worker(user)
     query = visible_cases(user).join(Case.resident)
     query = residents.search_filter(query, q)
     if status:
@@ -46,18 +49,31 @@ def search(
 
 def get_visible(session: Session, user: User, case_id: int, *, action: str = "case.view") -> Case:
     """Load a case the user's department is involved in; otherwise NotFound, audited."""
-    case = session.get(Case, case_id) if user.can_read_cases else None
+    require_case_worker(user)
+    case = session.get(Case, case_id)
     if case is None or not case.is_visible_to(user):
-        audit.record(session, user, action, object_type="case", object_id=case_id,
-                     outcome=audit.DENIED, reason="not found or department not involved")
+        audit.record(
+            session,
+            user,
+            action,
+            object_type="case",
+            object_id=case_id,
+            outcome=audit.DENIED,
+            reason="not found or department not involved",
+        )
         raise NotFound()
     audit.record(session, user, action, case)
     return case
 
 
 def cases_of_resident(session: Session, user: User, resident: Resident) -> list[Case]:
-    return list(session.scalars(visible_cases(user).where(Case.resident_id == resident.id)
-                                .order_by(Case.opened_at.desc())))
+    return list(
+        session.scalars(
+            visible_cases(user)
+            .where(Case.resident_id == resident.id)
+            .order_by(Case.opened_at.desc())
+        )
+    )
 
 
 def _departments(session: Session, ids: Any, fields: Fields) -> list[Department]:
@@ -73,8 +89,9 @@ def _departments(session: Session, ids: Any, fields: Fields) -> list[Department]
     except (TypeError, ValueError):
         fields.error("department_ids", "関係所管の指定が正しくありません。")
         return []
-    found = list(session.scalars(select(Department).where(Department.id.in_(wanted),
-                                                          Department.is_active)))
+    found = list(
+        session.scalars(select(Department).where(Department.id.in_(wanted), Department.is_active))
+    )
     if len(found) != len(wanted):
         fields.error("department_ids", "存在しない所管課が指定されています。")
     return found
@@ -103,10 +120,14 @@ def open_case(session: Session, user: User, data: Mapping[str, Any]) -> Case:
         fields.check()
         resident = residents.find_by_atena(session, number)
         if resident is None:
-            raise InvalidInput(fields={"atena_no": "この宛名番号の対象者は登録されていません。先に対象者を登録してください。"})
+            raise InvalidInput(fields={"atena_no": UNKNOWN_ATENA})
     fields.check()
-    case = Case(resident=resident, lead_department_id=user.department_id, summary=summary,
-                created_by_id=user.id)
+    case = Case(
+        resident=resident,
+        lead_department_id=user.department_id,
+        summary=summary,
+        created_by_id=user.id,
+    )
     session.add(case)
     for dept_id in {user.department_id, *(d.id for d in departments)}:
         case.involvements.append(CaseDepartment(department_id=dept_id, added_by_id=user.id))
@@ -143,7 +164,9 @@ def add_department(session: Session, user: User, case_id: int, department_id: An
     for dept in found:
         if dept.id not in case.department_ids:
             case.involvements.append(CaseDepartment(department_id=dept.id, added_by_id=user.id))
-            audit.record(session, user, "case.department_added", case, reason=f"department {dept.id}")
+            audit.record(
+                session, user, "case.department_added", case, reason=f"department {dept.id}"
+            )
     case.updated_at = utcnow()
     session.flush()
     return case

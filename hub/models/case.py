@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
@@ -34,7 +34,9 @@ class Case(Base):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     lead_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     status: Mapped[CaseStatus] = mapped_column(
-        Enum(CaseStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            CaseStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        ),
         default=CaseStatus.OPEN,
     )
     #: 相談の概要 — short, no amounts or diagnoses (those belong in the hearing sheet).
@@ -65,7 +67,9 @@ class CaseDepartment(Base):
     __tablename__ = "case_departments"
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True, index=True)
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id"), primary_key=True, index=True
+    )
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

@@ -29,7 +29,12 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[DepartmentKind] = mapped_column(
-        Enum(DepartmentKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            DepartmentKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     #: Department address for notification mails (never personal data in them).

@@ -17,7 +17,7 @@ from hub.validation import Fields, atena_no, kana, phone
 RESIDENT_FIELDS = ("atena_no", "name", "kana", "birth_date", "address", "phone")
 
 
-def _require_case_worker(user: User) -> None:
+def require_case_worker(user: User) -> None:
     if not user.can_read_cases:
         raise Forbidden("システム管理者は対象者やケースの内容を閲覧できません。")
 
@@ -55,21 +55,31 @@ def _escape_like(text: str) -> str:
 
 def search(session: Session, user: User, q: str = "", page: int = 1, per_page: int = 20) -> Page:
     """Search the residents visible to the user."""
-    _require_case_worker(user)
+    require_case_worker(user)
     query = search_filter(visible_residents(user), q).order_by(Resident.kana_key, Resident.id)
     result = paginate(session, query, page, per_page)
-    audit.record(session, user, "resident.search", object_type="resident",
-                 reason=f"{result.total} results")
+    audit.record(
+        session, user, "resident.search", object_type="resident", reason=f"{result.total} results"
+    )
     return result
 
 
-def get_visible(session: Session, user: User, resident_id: int, *, action: str = "resident.view") -> Resident:
+def get_visible(
+    session: Session, user: User, resident_id: int, *, action: str = "resident.view"
+) -> Resident:
     """Load a resident the user may see, auditing the view; otherwise NotFound (and audit)."""
-    _require_case_worker(user)
+    require_case_worker(user)
     resident = session.scalar(visible_residents(user).where(Resident.id == resident_id))
     if resident is None:
-        audit.record(session, user, action, object_type="resident", object_id=resident_id,
-                     outcome=audit.DENIED, reason="not found or not visible to department")
+        audit.record(
+            session,
+            user,
+            action,
+            object_type="resident",
+            object_id=resident_id,
+            outcome=audit.DENIED,
+            reason="not found or not visible to department",
+        )
         raise NotFound()
     audit.record(session, user, action, resident)
     return resident
@@ -110,7 +120,7 @@ def _check_unique(session: Session, atena: str, resident_id: int | None = None) 
 
 def create(session: Session, user: User, data: Mapping[str, Any]) -> Resident:
     """Register a resident for the user's department."""
-    _require_case_worker(user)
+    require_case_worker(user)
     values = _clean(data)
     _check_unique(session, values["atena_no"])
     resident = Resident(created_by_department_id=user.department_id)

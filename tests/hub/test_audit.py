@@ -1,5 +1,7 @@
 """The audit chain: every event is linked; altering or deleting any row is detected."""
 
+import itertools
+
 from sqlalchemy import select, text
 
 from hub import audit
@@ -19,13 +21,15 @@ def test_events_are_numbered_and_linked_in_commit_order(db, make_user):
     rows = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
     assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0].prev_hash == "0" * 64
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     assert audit.verify(db).ok
 
 
 def test_altered_row_is_reported_at_its_position(db):
     _events(db, 5)
-    db.execute(text("UPDATE audit_events SET outcome = 'allowed', action = 'case.view' WHERE seq = 3"))
+    db.execute(
+        text("UPDATE audit_events SET outcome = 'allowed', action = 'case.view' WHERE seq = 3")
+    )
     db.commit()
     report = audit.verify(db)
     assert not report.ok
@@ -55,8 +59,15 @@ def test_denied_event_survives_the_rollback_of_its_request(db, database, make_us
 
     user = make_user()
     session = database.session()
-    audit.record(session, user, "case.view", object_type="case", object_id=99,
-                 outcome=audit.DENIED, reason="department not involved")
+    audit.record(
+        session,
+        user,
+        "case.view",
+        object_type="case",
+        object_id=99,
+        outcome=audit.DENIED,
+        reason="department not involved",
+    )
     audit.record(session, user, "case.update", object_type="case", object_id=99)
     finish(session, ok=False)
     session.close()

@@ -47,14 +47,33 @@ def test_demo_is_idempotent_and_prints_logins(cli, db):
     counts = [db.scalar(select(func.count()).select_from(m)) for m in (Department, User, Resident)]
     second = cli("demo")
     assert "読み込み済み" in second.output
-    assert [db.scalar(select(func.count()).select_from(m)) for m in (Department, User, Resident)] == counts
+    assert [
+        db.scalar(select(func.count()).select_from(m)) for m in (Department, User, Resident)
+    ] == counts
     names = set(db.scalars(select(Department.name)))
-    assert {"納税課", "保険料収納課", "国保・年金課", "介護保険課", "ぷらっとホーム世田谷", "保健福祉センター"} <= names
+    assert {
+        "納税課",
+        "保険料収納課",
+        "国保・年金課",
+        "介護保険課",
+        "ぷらっとホーム世田谷",
+        "保健福祉センター",
+    } <= names
 
 
 def test_user_add_disable_enable_and_reset(cli, db, demo_data, hasher):
-    added = cli("user", "add", "taro", "--name", "新人 太郎", "--department", "nozei",
-                "--role", "staff", input="a-long-password-1\na-long-password-1\n")
+    added = cli(
+        "user",
+        "add",
+        "taro",
+        "--name",
+        "新人 太郎",
+        "--department",
+        "nozei",
+        "--role",
+        "staff",
+        input="a-long-password-1\na-long-password-1\n",
+    )
     assert added.exit_code == 0, added.output
     user = db.scalar(select(User).where(User.login_id == "taro"))
     assert user.department.code == "nozei"
@@ -70,8 +89,9 @@ def test_user_add_disable_enable_and_reset(cli, db, demo_data, hasher):
 
 
 def test_user_add_reports_bad_input_without_a_traceback(cli, demo_data):
-    result = cli("user", "add", "x", "--name", "名前", "--department", "nowhere",
-                 input="short\nshort\n")
+    result = cli(
+        "user", "add", "x", "--name", "名前", "--department", "nowhere", input="short\nshort\n"
+    )
     assert result.exit_code != 0
     assert "所属する所管課を選んでください" in result.output
     assert "Traceback" not in result.output
@@ -83,7 +103,9 @@ def test_audit_verify_passes_then_fails_after_tampering(cli, db, demo_data):
     assert ok.exit_code == 0
     assert "改ざんされていません" in ok.output
     seq = db.scalar(select(func.max(AuditEvent.seq)))
-    db.execute(text("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = :s"), {"s": seq})
+    db.execute(
+        text("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = :s"), {"s": seq}
+    )
     db.commit()
     broken = cli("audit", "verify")
     assert broken.exit_code == 1
@@ -101,18 +123,28 @@ def test_demo_then_run_serves_the_login_page(tmp_path: Path):
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "TSUNAGU_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("TSUNAGU_DATABASE_URL", None)
-    demo = subprocess.run([bin_dir / "tsunagu", "demo"], env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+    demo = subprocess.run(
+        [bin_dir / "tsunagu", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert "nozei01" in demo.stdout
     assert (tmp_path / "instance" / "tsunagu.sqlite3").exists()
     port = _free_port()
-    server = subprocess.Popen([bin_dir / "tsunagu", "run", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [bin_dir / "tsunagu", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = ""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:
                     body = r.read().decode()
                 break
             except OSError:

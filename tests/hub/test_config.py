@@ -23,9 +23,14 @@ def test_development_generates_a_secret_key_once_and_keeps_it_private(tmp_path):
 
 def test_environment_then_instance_file(tmp_path):
     (tmp_path / "tsunagu.toml").write_text('session_idle_minutes = 15\nsecret_key = "from-file"\n')
-    cfg = load_config(environ={"TSUNAGU_INSTANCE_PATH": str(tmp_path), "TSUNAGU_PAGE_SIZE": "50",
-                               "TSUNAGU_SESSION_IDLE_MINUTES": "45",
-                               "TSUNAGU_DATABASE_URL": "postgresql+psycopg://db/hub"})
+    cfg = load_config(
+        environ={
+            "TSUNAGU_INSTANCE_PATH": str(tmp_path),
+            "TSUNAGU_PAGE_SIZE": "50",
+            "TSUNAGU_SESSION_IDLE_MINUTES": "45",
+            "TSUNAGU_DATABASE_URL": "postgresql+psycopg://db/hub",
+        }
+    )
     assert cfg.page_size == 50
     assert cfg.session_idle_minutes == 15
     assert cfg.secret_key == "from-file"

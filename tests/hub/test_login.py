@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.models import AuditEvent, Role
 from helpers import PASSWORD, csrf_token, login, post_form, with_config
+from hub.models import AuditEvent, Role
 
 
 def _audit(db, action):
     db.expire_all()
-    return db.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)).all()
+    return db.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+    ).all()
 
 
 def test_login_opens_the_dashboard_and_is_audited(client, make_user, db):
@@ -85,17 +87,23 @@ def test_pages_require_login_and_return_after_it(client, make_user):
     assert response.headers["Location"].startswith("/login?next=/cases/")
     user = make_user()
     token = csrf_token(client)
-    back = client.post("/login?next=/cases/", data={"login_id": user.login_id, "password": PASSWORD,
-                                                     "csrf_token": token})
+    back = client.post(
+        "/login?next=/cases/",
+        data={"login_id": user.login_id, "password": PASSWORD, "csrf_token": token},
+    )
     assert back.headers["Location"] == "/cases/"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "javascript:alert(1)"]
+)
 def test_login_never_redirects_off_site(client, make_user, target):
     user = make_user()
     token = csrf_token(client)
-    response = client.post(f"/login?next={target}", data={"login_id": user.login_id,
-                                                           "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        f"/login?next={target}",
+        data={"login_id": user.login_id, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -155,20 +163,35 @@ def test_reset_password_forces_a_new_one_before_anything_else(client, make_user,
     response = login(client, user, password=temporary)
     assert response.status_code == 302
     assert client.get("/cases/").headers["Location"] == "/account"
-    changed = post_form(client, "/account/password", {
-        "current_password": temporary, "new_password": "a-brand-new-passphrase",
-        "new_password_confirm": "a-brand-new-passphrase"})
+    changed = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": temporary,
+            "new_password": "a-brand-new-passphrase",
+            "new_password_confirm": "a-brand-new-passphrase",
+        },
+    )
     assert changed.status_code == 302
     assert client.get("/cases/").status_code == 200
 
 
 def test_password_change_errors_name_the_field(client, make_user):
     login(client, make_user())
-    short = post_form(client, "/account/password", {
-        "current_password": PASSWORD, "new_password": "short", "new_password_confirm": "short"})
+    short = post_form(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": "short", "new_password_confirm": "short"},
+    )
     assert short.status_code == 400
     assert "12文字以上" in short.get_data(as_text=True)
-    wrong = post_form(client, "/account/password", {
-        "current_password": "not-my-password", "new_password": "long-enough-pass",
-        "new_password_confirm": "long-enough-pass"})
+    wrong = post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "not-my-password",
+            "new_password": "long-enough-pass",
+            "new_password_confirm": "long-enough-pass",
+        },
+    )
     assert "現在のパスワードが正しくありません" in wrong.get_data(as_text=True)

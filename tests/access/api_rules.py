@@ -1,0 +1,47 @@
+"""Expected answers of every /api/v1 endpoint to a GET, per actor (read by the access matrix).
+
+Each value is the status of ``GET url_for(endpoint, ...)`` sent with the actor's bearer token
+(none for ``anonymous``), where every id in the URL is that of a case involving the department
+of ``staff`` and ``manager`` (its resident for ``resident_id``; any existing user or department
+for the admin URLs). ``outsider`` is staff of a department not involved in that case.
+
+The token is checked before anything else, so ``anonymous`` always gets 401. An endpoint that
+takes no GET shares its URL with the GET endpoint noted beside it, or answers 405.
+"""
+
+from __future__ import annotations
+
+#: Anyone with a token: reference data, one's own account, the OpenAPI document.
+EVERY_USER = {"anonymous": 401, "staff": 200, "manager": 200, "admin": 200, "outsider": 200}
+#: The department's own lists: an outsider gets its own (here empty) list; administrators
+#: read no residents or cases.
+CASE_WORKERS = {"anonymous": 401, "staff": 200, "manager": 200, "admin": 403, "outsider": 200}
+#: One resident or case: only involved departments see it; to others it does not exist.
+INVOLVED_ONLY = {"anonymous": 401, "staff": 200, "manager": 200, "admin": 403, "outsider": 404}
+#: Administration.
+ADMINS_ONLY = {"anonymous": 401, "staff": 403, "manager": 403, "admin": 200, "outsider": 403}
+#: A URL that takes no GET at all.
+NO_GET = {"anonymous": 401, "staff": 405, "manager": 405, "admin": 405, "outsider": 405}
+
+API_RULES: dict[str, dict[str, int]] = {
+    "api.openapi": dict(EVERY_USER),
+    "api.me": dict(EVERY_USER),
+    "api.list_claim_types": dict(EVERY_USER),
+    "api.list_departments": dict(EVERY_USER),
+    "api.create_department": dict(EVERY_USER),  # POST; GET /departments lists them
+    "api.update_department": dict(NO_GET),  # PATCH /departments/<id>
+    "api.list_residents": dict(CASE_WORKERS),
+    "api.create_resident": dict(CASE_WORKERS),  # POST; GET /residents lists them
+    "api.search_residents": dict(NO_GET),  # POST /residents/search
+    "api.show_resident": dict(INVOLVED_ONLY),
+    "api.update_resident": dict(INVOLVED_ONLY),  # PATCH; GET /residents/<id> shows it
+    "api.list_cases": dict(CASE_WORKERS),
+    "api.create_case": dict(CASE_WORKERS),  # POST; GET /cases lists them
+    "api.search_cases": dict(NO_GET),  # POST /cases/search
+    "api.show_case": dict(INVOLVED_ONLY),
+    "api.update_case": dict(INVOLVED_ONLY),  # PATCH; GET /cases/<id> shows it
+    "api.add_case_departments": dict(NO_GET),  # POST /cases/<id>/departments
+    "api.list_users": dict(ADMINS_ONLY),
+    "api.create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
+    "api.update_user": dict(NO_GET),  # PATCH /users/<id>
+}

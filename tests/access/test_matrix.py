@@ -1,0 +1,236 @@
+"""Every route × actor answers as the access matrix says, with the security headers.
+
+The routes come from ``app.url_map``, so a new route without a rule fails
+:func:`test_every_route_has_a_rule`. Expectations live in web_rules.py (HTML screens) and
+api_rules.py (the JSON API, owned with the API). How a rule is sent:
+
+- web_rules: a plain ``endpoint`` key is checked with every method the route takes (GET, POST);
+  a ``"METHOD endpoint"`` key overrides it for that method.
+- api_rules: a plain key is the answer to a GET of the endpoint's URL (as api_rules.py says);
+  a ``"METHOD endpoint"`` key is checked with that method and an empty JSON body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from helpers import PASSWORD, csrf_token, login
+
+from access.web_rules import ACTORS, WEB_RULES
+from hub.auth.services import create_token
+from hub.models import DepartmentKind, Role
+
+try:
+    from access.api_rules import API_RULES
+except ModuleNotFoundError as exc:  # the API's file; only its absence is tolerated
+    if exc.name != "access.api_rules":
+        raise
+    API_RULES: dict[str, dict[str, int]] = {}
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: Requests that end the session; the actor logs in again after them.
+LOGS_OUT = {"auth.logout"}
+#: URL arguments that name a resident or a case: outsiders get 404, never 403.
+PERSONAL_ARGS = {"case_id", "resident_id"}
+PUBLIC = {"health", "auth.login"}
+
+
+@dataclass(frozen=True)
+class Check:
+    endpoint: str
+    method: str
+    args: frozenset[str]
+    expected: tuple[tuple[str, int], ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+
+def _rules() -> dict[str, dict[str, int]]:
+    overlap = set(WEB_RULES) & set(API_RULES)
+    assert not overlap, f"rules in both web_rules and api_rules: {sorted(overlap)}"
+    return {**WEB_RULES, **API_RULES}
+
+
+def _plan(app: Flask) -> tuple[list[Check], list[str], set[str]]:
+    """Return the checks to run, the routes without a rule, and the rule keys used."""
+    rules, checks, missing, used = _rules(), [], [], set()
+
+    def add(endpoint: str, method: str, args: frozenset[str], key: str) -> None:
+        checks.append(Check(endpoint, method, args, tuple(sorted(rules[key].items()))))
+        used.add(key)
+
+    for rule in app.url_map.iter_rules():
+        endpoint, args = rule.endpoint, frozenset(rule.arguments)
+        if endpoint == "static":
+            continue
+        methods = sorted(rule.methods & set(METHODS))
+        keyed = [m for m in methods if f"{m} {endpoint}" in rules]
+        if endpoint.startswith("api."):
+            if endpoint in rules:
+                add(endpoint, "GET", args, endpoint)
+            elif len(keyed) < len(methods):
+                missing.append(endpoint)
+            for method in keyed:
+                add(endpoint, method, args, f"{method} {endpoint}")
+            continue
+        for method in methods:
+            key = f"{method} {endpoint}" if method in keyed else endpoint
+            if key in rules:
+                add(endpoint, method, args, key)
+            else:
+                missing.append(f"{method} {endpoint}")
+    checks.sort(key=lambda c: (c.endpoint in LOGS_OUT, c.endpoint, c.method))
+    return checks, missing, used
+
+
+# ------------------------------------------------------------------ the rules themselves
+
+
+def test_every_route_has_a_rule(app):
+    checks, missing, used = _plan(app)
+    assert checks
+    assert not missing, (
+        "routes without an access rule (add them to tests/access/web_rules.py, or api_rules.py "
+        "for api.*):\n  " + "\n  ".join(missing)
+    )
+    stale = sorted(set(_rules()) - used)
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+def test_rules_follow_the_access_policy(app):
+    """Rules name every actor, keep anonymous out, and never tell an outsider a case exists."""
+    wrong = [
+        f"{key}: actors {sorted(by_actor)} instead of {sorted(ACTORS)}"
+        for key, by_actor in _rules().items()
+        if set(by_actor) != set(ACTORS)
+    ]
+    for check in _plan(app)[0]:
+        expected = dict(check.expected)
+        if check.args & PERSONAL_ARGS:
+            if expected.get("outsider") == 403:
+                wrong.append(f"{check.name}: outsider must get 404, not 403 (existence leaks)")
+            if expected.get("admin") in (200, 302):
+                wrong.append(f"{check.name}: administrators must not reach case contents")
+        if check.endpoint not in PUBLIC and expected.get("anonymous") in (200, 400):
+            wrong.append(f"{check.name}: anonymous must not get in")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_route_without_a_rule_is_reported(app):
+    """Proves the coverage check bites: a route added here has no rule and is named."""
+    app.add_url_rule("/added-later", "added_later", lambda: "", methods=["GET", "POST"])
+    _checks, missing, _used = _plan(app)
+    assert missing == ["GET added_later", "POST added_later"]
+
+
+# ----------------------------------------------------------------------- the matrix
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    users: dict[str, object]
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def world(db, make_department, make_user, make_resident, make_case) -> World:
+    """A case led by the staff's department with a partner; an outsider; an administrator."""
+    own = make_department(name="納税課", code="nozei")
+    partner = make_department(name="ぷらっとホーム世田谷", kind=DepartmentKind.SUPPORT, code="plat")
+    other = make_department(name="介護保険課", code="kaigo")
+    home = make_department(name="財政課", kind=DepartmentKind.OTHER, code="zaisei")
+    users = {
+        "staff": make_user(Role.STAFF, own, "staff"),
+        "manager": make_user(Role.MANAGER, own, "manager"),
+        "admin": make_user(Role.ADMIN, home, "admin"),
+        "outsider": make_user(Role.STAFF, other, "outsider"),
+    }
+    resident = make_resident(department=own)
+    case = make_case(resident=resident, lead=own, departments=[partner])
+    tokens = {actor: create_token(db, user, "matrix")[1] for actor, user in users.items()}
+    target, _plain = create_token(db, users["staff"], "to revoke")
+    db.commit()
+    ids = {
+        "case_id": case.id,
+        "resident_id": resident.id,
+        "department_id": own.id,
+        "user_id": users["staff"].id,
+        "token_id": target.id,
+    }
+    return World(ids, users, tokens)
+
+
+class Actor:
+    """A test client acting as one actor: a browser session, or a bearer token for the API."""
+
+    def __init__(self, app: Flask, world: World, name: str) -> None:
+        self.client, self.world, self.name = app.test_client(), world, name
+        self.csrf = ""
+        self.log_in()
+
+    def log_in(self) -> None:
+        if self.name != "anonymous":
+            response = login(self.client, self.world.users[self.name], PASSWORD)
+            assert response.status_code == 302, f"{self.name} cannot log in"
+        self.csrf = csrf_token(self.client, "/login" if self.name == "anonymous" else "/account")
+
+    def send(self, check: Check, url: str):
+        if check.endpoint.startswith("api."):
+            headers = {}
+            if self.name != "anonymous":
+                headers["Authorization"] = f"Bearer {self.world.tokens[self.name]}"
+            body = None if check.method == "GET" else {}
+            return self.client.open(url, method=check.method, headers=headers, json=body)
+        data = None if check.method == "GET" else {"csrf_token": self.csrf}
+        return self.client.open(url, method=check.method, data=data)
+
+
+def _header_problems(response) -> list[str]:
+    headers, problems = response.headers, []
+    if response.mimetype == "text/html":
+        csp = headers.get("Content-Security-Policy", "")
+        if not re.search(r"(^|;)\s*script-src 'self'\s*(;|$)", csp):
+            problems.append(f"Content-Security-Policy without script-src 'self': {csp!r}")
+    for name, value in (
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+    ):
+        if headers.get(name) != value:
+            problems.append(f"{name}: {headers.get(name)!r}, expected {value!r}")
+    if not headers.get("Referrer-Policy"):
+        problems.append("no Referrer-Policy")
+    return problems
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_route_answers_each_actor_as_the_matrix_says(app, world, actor):
+    checks, _missing, _used = _plan(app)
+    me = Actor(app, world, actor)
+    urls = app.url_map.bind("localhost")
+    mismatches = []
+    for check in checks:
+        unknown = check.args - set(world.ids)
+        if unknown:
+            mismatches.append(f"{check.name}: no fixture value for {sorted(unknown)}")
+            continue
+        url = urls.build(check.endpoint, {a: world.ids[a] for a in check.args})
+        response = me.send(check, url)
+        expected = dict(check.expected)[actor]
+        where = f"{check.method} {url} ({check.endpoint})"
+        if response.status_code != expected:
+            mismatches.append(f"{where}: {response.status_code}, expected {expected}")
+        location = response.headers.get("Location", "")
+        if actor == "anonymous" and response.status_code == 302:
+            if not location.startswith("/login"):
+                mismatches.append(f"{where}: anonymous sent to {location!r}, not /login")
+        mismatches += [f"{where}: {problem}" for problem in _header_problems(response)]
+        if check.endpoint in LOGS_OUT:
+            me.log_in()
+    assert not mismatches, f"{len(mismatches)} mismatches for {actor}:\n" + "\n".join(mismatches)

@@ -1,0 +1,85 @@
+"""Expected HTTP status of every HTML route for each actor: the web half of the access matrix.
+
+A key is an endpoint, or ``"METHOD endpoint"`` when the methods of one endpoint answer
+differently; the method-specific key wins. ``api_rules.API_RULES`` has the same shape. The test
+(test_matrix.py) fills URL arguments from one fixture:
+
+- ``staff`` and ``manager`` belong to the department that registered the resident and leads
+  the case; ``outsider`` is staff of a department not involved in either;
+- ``admin`` configures the hub and reads no case contents; ``anonymous`` has no session;
+- ``case_id``/``resident_id`` are that case and resident, ``department_id`` is the staff's
+  department, ``user_id`` the staff user, ``token_id`` one of the staff user's API tokens;
+- GET carries no query; POST carries a valid CSRF token and an otherwise empty form, so a
+  form route that lets the actor in answers 400 (nothing to save).
+
+Anonymous GETs are sent to the login page (302) and anonymous POSTs get 401. Someone outside the
+case gets 404, never 403, so that whether a case or resident exists does not leak.
+"""
+
+from __future__ import annotations
+
+ACTORS = ("anonymous", "staff", "manager", "admin", "outsider")
+
+
+def _r(anonymous: int, staff: int, manager: int, admin: int, outsider: int) -> dict[str, int]:
+    return dict(zip(ACTORS, (anonymous, staff, manager, admin, outsider), strict=True))
+
+
+#: Admin screens: only the administrator gets in.
+_ADMIN_GET = _r(302, 403, 403, 200, 403)
+
+
+def _admin_post(admin: int) -> dict[str, int]:
+    return _r(401, 403, 403, admin, 403)
+
+
+# fmt: off
+WEB_RULES: dict[str, dict[str, int]] = {
+    #                                anon staff mgr admin outsider
+    "health":                     _r(200, 200, 200, 200, 200),
+    "GET auth.login":             _r(200, 302, 302, 302, 302),  # logged in: to the dashboard
+    "POST auth.login":            _r(401, 401, 401, 401, 401),  # no credentials
+    "auth.logout":                _r(401, 302, 302, 302, 302),
+    "auth.account":               _r(302, 200, 200, 200, 200),
+    "auth.change_password":       _r(401, 400, 400, 400, 400),
+    "auth.create_token":          _r(401, 400, 400, 400, 400),
+    # The token is the staff user's own: anyone else is told it does not exist.
+    "auth.revoke_token":          _r(401, 302, 404, 404, 404),
+    "dashboard.index":            _r(302, 200, 200, 200, 200),
+    # Residents: the registering department sees them, other departments see their own list.
+    "residents.index":            _r(302, 200, 200, 403, 200),
+    # Search and clear only keep the term in the session; the list they lead to is refused.
+    "residents.search":           _r(401, 302, 302, 302, 302),
+    "residents.clear_search":     _r(401, 302, 302, 302, 302),
+    "GET residents.create":       _r(302, 200, 200, 403, 200),
+    "POST residents.create":      _r(401, 400, 400, 403, 400),
+    "residents.show":             _r(302, 200, 200, 403, 404),
+    "GET residents.edit":         _r(302, 200, 200, 403, 404),
+    "POST residents.edit":        _r(401, 400, 400, 403, 404),
+    # Cases: involved departments only.
+    "cases.index":                _r(302, 200, 200, 403, 200),
+    "cases.search":               _r(401, 302, 302, 302, 302),
+    "cases.clear_search":         _r(401, 302, 302, 302, 302),
+    "GET cases.create":           _r(302, 200, 200, 403, 200),
+    "POST cases.create":          _r(401, 400, 400, 403, 400),
+    "cases.show":                 _r(302, 200, 200, 403, 404),
+    "cases.update":               _r(401, 302, 302, 403, 404),  # empty form: nothing changes
+    "cases.add_department":       _r(401, 400, 400, 403, 404),
+    # Administration.
+    "admin.index":                _ADMIN_GET,
+    "admin.departments":          _ADMIN_GET,
+    "GET admin.new_department":   _ADMIN_GET,
+    "POST admin.new_department":  _admin_post(400),
+    "GET admin.edit_department":  _ADMIN_GET,
+    "POST admin.edit_department": _admin_post(400),
+    "admin.users":                _ADMIN_GET,
+    "GET admin.new_user":         _ADMIN_GET,
+    "POST admin.new_user":        _admin_post(400),
+    "GET admin.edit_user":        _ADMIN_GET,
+    "POST admin.edit_user":       _admin_post(400),
+    "admin.disable_user":         _admin_post(302),
+    "admin.enable_user":          _admin_post(302),
+    "admin.reset_password":       _admin_post(200),  # shows the temporary password once
+    "admin.claim_types":          _ADMIN_GET,
+}
+# fmt: on
