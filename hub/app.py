@@ -219,3 +219,15 @@ def _register_template_helpers(app: Flask) -> None:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
     app.jinja_env.filters["datetime"] = local_datetime
+
+    @app.context_processor
+    def hub_settings() -> dict[str, Any]:
+        # Only numbers the screens explain to users; never secrets.
+        cfg: Config = app.extensions["tsunagu.config"]
+        return {
+            "hub_settings": {
+                "login_max_failures": cfg.login_max_failures,
+                "login_lock_minutes": cfg.login_lock_minutes,
+                "session_idle_minutes": cfg.session_idle_minutes,
+            }
+        }

@@ -53,7 +53,7 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create the database or migrate it to the latest schema."""
     migrate.upgrade(_database(), revision)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -13,15 +15,35 @@ from hub.web import db
 bp = Blueprint("dashboard", __name__)
 
 
+@dataclass(frozen=True)
+class PendingTile:
+    label: str
+    note: str
+
+
+#: Tiles of features that are not built yet: shown greyed out, so nobody waits for a number.
+PENDING_TILES = (
+    PendingTile("受信箱", "連絡（メールボックス）の機能はまだ利用できません。"),
+    PendingTile("回答期限のフィードバック", "フィードバック依頼の機能はまだ利用できません。"),
+    PendingTile("予定の会議・勉強会", "ケース会議・勉強会の日程調整はまだ利用できません。"),
+)
+
+
 @bp.get("/")
 def index():
     """Show the department's tiles: open cases now, inbox and meetings once they exist."""
-    counts = {}
+    counts: dict[CaseStatus, int] = {}
+    recent: list[Case] = []
     if current_user.can_read_cases:
         sub = visible_cases(current_user).subquery()
         rows = db().execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
         counts = {CaseStatus(status): n for status, n in rows}
-        recent = db().scalars(visible_cases(current_user).order_by(Case.updated_at.desc()).limit(5)).all()
-    else:
-        recent = []
-    return render_template("dashboard/index.html", counts=counts, recent=recent, CaseStatus=CaseStatus)
+        query = visible_cases(current_user).order_by(Case.updated_at.desc(), Case.id.desc())
+        recent = list(db().scalars(query.limit(5)))
+    return render_template(
+        "dashboard/index.html",
+        counts=counts,
+        recent=recent,
+        CaseStatus=CaseStatus,
+        pending_tiles=PENDING_TILES,
+    )

@@ -93,7 +93,8 @@ _ERA = re.compile(
 def parse_date(text: str) -> date:
     """Parse 2026-04-01, 2026/4/1, 2026年4月1日, 令和8年4月1日, R8.4.1 or S55/4/1.
 
-    Raises ValueError with a Japanese message when the text is not a real date.
+    Raises ValueError whose message completes a sentence after the field's label
+    (「生年月日」 + 「が存在しない日付です。」).
     """
     value = unicodedata.normalize("NFKC", text or "").strip().upper().replace(" ", "")
     if m := _ISO.match(value):
@@ -104,8 +105,8 @@ def parse_date(text: str) -> date:
         year = start.year + (1 if year_text == "元" else int(year_text)) - 1
         month, day = int(month_text), int(day_text)
     else:
-        raise ValueError("日付は 1980-04-01 または 昭和55年4月1日 の形で入力してください")
+        raise ValueError("は 1980-04-01 または 昭和55年4月1日 の形で入力してください。")
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError("存在しない日付です") from None
+        raise ValueError("が存在しない日付です。") from None

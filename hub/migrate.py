@@ -18,7 +18,7 @@ def alembic_config(url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
+def upgrade(database: Database, revision: str = "heads") -> None:
     """Create or migrate the schema to the given revision."""
     if database.is_sqlite:
         # SQLite files live under instance/: make sure the folder exists.

@@ -59,7 +59,7 @@ class Fields:
         try:
             return jp.parse_date(raw)
         except ValueError as exc:
-            self.error(field, f"{label}: {exc}")
+            self.error(field, f"{label}{exc}")
             return None
 
     def check(self) -> None:

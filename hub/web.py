@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import secrets
 from typing import Any
 
 from argon2 import PasswordHasher
-from flask import current_app, g, request
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -56,6 +62,35 @@ def close_session(_exc: BaseException | None) -> None:
     if session is not None:
         session.rollback()
         session.close()
+
+
+def _session_cipher() -> AESGCM:
+    key = hashlib.sha256(b"tsunagu.session-private:" + config().secret_key.encode()).digest()
+    return AESGCM(key)
+
+
+def put_private(key: str, value: Any) -> None:
+    """Keep a value in the session cookie encrypted (the cookie itself is only signed).
+
+    Search terms are personal data: they stay out of URLs and logs, and also out of the
+    readable part of the cookie.
+    """
+    nonce = secrets.token_bytes(12)
+    blob = _session_cipher().encrypt(nonce, json.dumps(value).encode(), key.encode())
+    session[key] = base64.urlsafe_b64encode(nonce + blob).decode()
+
+
+def get_private(key: str, default: Any = None) -> Any:
+    """Read a value stored with put_private; anything unreadable counts as absent."""
+    raw = session.get(key)
+    if not isinstance(raw, str):
+        return default
+    try:
+        data = base64.urlsafe_b64decode(raw.encode())
+        plain = _session_cipher().decrypt(data[:12], data[12:], key.encode())
+        return json.loads(plain)
+    except (ValueError, InvalidTag):
+        return default
 
 
 def page_arg(value: Any = None) -> int:

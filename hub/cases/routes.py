@@ -2,29 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from hub.cases import services
-from hub.errors import HubError
-from hub.models import CaseStatus, Department
-from hub.web import config, db, page_arg
+from hub.errors import Forbidden, HubError, NotFound
+from hub.models import Case, CaseStatus, Department, DepartmentKind, Resident
+from hub.residents import services as residents
+from hub.web import config, db, get_private, page_arg, put_private
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SEARCH_KEY = "case_search"
 
 
 def _departments() -> list[Department]:
-    return list(db().scalars(select(Department).where(Department.is_active).order_by(Department.id)))
+    query = select(Department).where(Department.is_active).order_by(Department.id)
+    return list(db().scalars(query))
+
+
+def _chosen_resident(raw: str | None) -> Resident | None:
+    """Load the resident a new case is for, when one was chosen (404 if not visible)."""
+    if raw in (None, ""):
+        return None
+    try:
+        resident_id = int(raw)
+    except ValueError:
+        raise NotFound() from None
+    return residents.get_visible(db(), current_user, resident_id, action="case.create_form")
 
 
 @bp.get("/")
 def index():
     """List the department's cases, filtered by the remembered search."""
-    search = session.get(SEARCH_KEY, {})
-    page = services.search(db(), current_user, search.get("q", ""), search.get("status", ""),
-                           page_arg(), config().page_size)
+    search = get_private(SEARCH_KEY, {})
+    page = services.search(
+        db(),
+        current_user,
+        search.get("q", ""),
+        search.get("status", ""),
+        page_arg(),
+        config().page_size,
+    )
     return render_template("cases/index.html", page=page, search=search, statuses=list(CaseStatus))
 
 
@@ -32,10 +53,13 @@ def index():
 def search():
     """Remember the search term and status filter."""
     status = request.form.get("status", "")
-    session[SEARCH_KEY] = {
-        "q": request.form.get("q", "")[:100],
-        "status": status if status in {s.value for s in CaseStatus} else "",
-    }
+    put_private(
+        SEARCH_KEY,
+        {
+            "q": request.form.get("q", "")[:100],
+            "status": status if status in {s.value for s in CaseStatus} else "",
+        },
+    )
     return redirect(url_for(".index"))
 
 
@@ -46,41 +70,89 @@ def clear_search():
     return redirect(url_for(".index"))
 
 
+def _render_new(
+    form: Mapping,
+    resident: Resident | None,
+    status: int = 200,
+    errors: Mapping | None = None,
+    error: str | None = None,
+):
+    departments = [d for d in _departments() if d.id != current_user.department_id]
+    selected = set(form.getlist("department_ids")) if hasattr(form, "getlist") else set()
+    return render_template(
+        "cases/new.html",
+        form=form,
+        errors=errors or {},
+        error=error,
+        departments=departments,
+        kinds=list(DepartmentKind),
+        resident=resident,
+        selected=selected,
+    ), status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Open a case for a resident (chosen, or by 宛名番号)."""
-    departments = [d for d in _departments() if d.id != current_user.department_id]
+    if not current_user.can_read_cases:
+        raise Forbidden("システム管理者はケースを作成できません。")
     if request.method == "GET":
-        form = {"resident_id": request.args.get("resident_id", "")}
-        if not current_user.can_read_cases:
-            raise HubError("システム管理者はケースを作成できません。", code="forbidden")
-        return render_template("cases/new.html", form=form, errors={}, departments=departments)
+        return _render_new({}, _chosen_resident(request.args.get("resident_id")))
     data = dict(request.form)
     data["department_ids"] = request.form.getlist("department_ids")
     try:
         case = services.open_case(db(), current_user, data)
     except HubError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):
             raise
-        return render_template("cases/new.html", form=request.form, errors=exc.fields,
-                               error=exc.message, departments=departments), exc.status
+        db().rollback()
+        resident = _chosen_resident(request.form.get("resident_id"))
+        return _render_new(request.form, resident, exc.status, exc.fields, exc.message)
     flash("ケースを作成しました。", "success")
     return redirect(url_for(".show", case_id=case.id))
+
+
+def _render_show(
+    case: Case,
+    status: int = 200,
+    form: Mapping | None = None,
+    errors: Mapping | None = None,
+    error: str | None = None,
+):
+    others = [d for d in _departments() if d.id not in case.department_ids]
+    return render_template(
+        "cases/show.html",
+        case=case,
+        statuses=list(CaseStatus),
+        others=others,
+        form=form or {},
+        errors=errors or {},
+        error=error,
+    ), status
 
 
 @bp.get("/<int:case_id>")
 def show(case_id: int):
     """Show a case the department is involved in."""
+    return _render_show(services.get_visible(db(), current_user, case_id))
+
+
+def _redisplay(case_id: int, exc: HubError, form: Mapping | None = None):
+    """Show the case page again with the message of a refused change (nothing is saved)."""
+    if exc.status in (403, 404):
+        raise exc
+    db().rollback()
     case = services.get_visible(db(), current_user, case_id)
-    others = [d for d in _departments() if d.id not in case.department_ids]
-    return render_template("cases/show.html", case=case, statuses=list(CaseStatus), others=others,
-                           errors={})
+    return _render_show(case, exc.status, form, exc.fields, exc.message)
 
 
 @bp.post("/<int:case_id>/update")
 def update(case_id: int):
     """Change the status or summary of a case."""
-    services.update(db(), current_user, case_id, request.form)
+    try:
+        services.update(db(), current_user, case_id, request.form)
+    except HubError as exc:
+        return _redisplay(case_id, exc, request.form)
     flash("ケースを更新しました。", "success")
     return redirect(url_for(".show", case_id=case_id))
 
@@ -88,6 +160,9 @@ def update(case_id: int):
 @bp.post("/<int:case_id>/departments")
 def add_department(case_id: int):
     """Involve another department in the case."""
-    services.add_department(db(), current_user, case_id, request.form.getlist("department_id"))
+    try:
+        services.add_department(db(), current_user, case_id, request.form.getlist("department_id"))
+    except HubError as exc:
+        return _redisplay(case_id, exc)
     flash("関係所管を追加しました。", "success")
     return redirect(url_for(".show", case_id=case_id))

@@ -12,7 +12,7 @@ from flask_login import current_user
 from hub.cases import services as cases
 from hub.errors import HubError
 from hub.residents import services
-from hub.web import config, db, page_arg
+from hub.web import config, db, get_private, page_arg, put_private
 
 bp = Blueprint("residents", __name__, url_prefix="/residents")
 SEARCH_KEY = "resident_q"
@@ -21,7 +21,7 @@ SEARCH_KEY = "resident_q"
 @bp.get("/")
 def index():
     """List the department's residents, filtered by the remembered search."""
-    q = session.get(SEARCH_KEY, "")
+    q = get_private(SEARCH_KEY, "")
     page = services.search(db(), current_user, q, page_arg(), config().page_size)
     return render_template("residents/index.html", page=page, q=q)
 
@@ -29,7 +29,7 @@ def index():
 @bp.post("/search")
 def search():
     """Remember a search term and show the first page of results."""
-    session[SEARCH_KEY] = request.form.get("q", "")[:100]
+    put_private(SEARCH_KEY, request.form.get("q", "")[:100])
     return redirect(url_for(".index"))
 
 
@@ -44,13 +44,20 @@ def clear_search():
 def create():
     """Register a resident."""
     if request.method == "GET":
-        services._require_case_worker(current_user)
+        services.require_case_worker(current_user)
         return render_template("residents/form.html", form={}, errors={}, resident=None)
     try:
         resident = services.create(db(), current_user, request.form)
     except HubError as exc:
-        return render_template("residents/form.html", form=request.form, errors=exc.fields,
-                               error=exc.message, resident=None), exc.status
+        if exc.status in (403, 404):
+            raise
+        return render_template(
+            "residents/form.html",
+            form=request.form,
+            errors=exc.fields,
+            error=exc.message,
+            resident=None,
+        ), exc.status
     flash("対象者を登録しました。", "success")
     return redirect(url_for(".show", resident_id=resident.id))
 
@@ -59,27 +66,40 @@ def create():
 def show(resident_id: int):
     """Show a resident and their cases visible to the department."""
     resident = services.get_visible(db(), current_user, resident_id)
-    return render_template("residents/show.html", resident=resident,
-                           cases=cases.cases_of_resident(db(), current_user, resident))
+    return render_template(
+        "residents/show.html",
+        resident=resident,
+        cases=cases.cases_of_resident(db(), current_user, resident),
+    )
 
 
 @bp.route("/<int:resident_id>/edit", methods=["GET", "POST"])
 def edit(resident_id: int):
     """Correct a resident's details."""
     if request.method == "GET":
-        resident = services.get_visible(db(), current_user, resident_id, action="resident.edit_form")
+        resident = services.get_visible(
+            db(), current_user, resident_id, action="resident.edit_form"
+        )
         form = {
-            "atena_no": resident.atena_no, "name": resident.name, "kana": resident.kana,
+            "atena_no": resident.atena_no,
+            "name": resident.name,
+            "kana": resident.kana,
             "birth_date": resident.birth_date.isoformat() if resident.birth_date else "",
-            "address": resident.address, "phone": resident.phone,
+            "address": resident.address,
+            "phone": resident.phone,
         }
         return render_template("residents/form.html", form=form, errors={}, resident=resident)
     try:
         resident = services.update(db(), current_user, resident_id, request.form)
     except HubError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):
             raise
-        return render_template("residents/form.html", form=request.form, errors=exc.fields,
-                               error=exc.message, resident={"id": resident_id}), exc.status
+        return render_template(
+            "residents/form.html",
+            form=request.form,
+            errors=exc.fields,
+            error=exc.message,
+            resident={"id": resident_id},
+        ), exc.status
     flash("対象者の情報を更新しました。", "success")
     return redirect(url_for(".show", resident_id=resident.id))
