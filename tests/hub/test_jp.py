@@ -63,7 +63,7 @@ def test_parse_date_accepts_western_and_japanese_forms(text, expected):
 
 @pytest.mark.parametrize("text", ["2025-02-30", "昭和55年13月1日", "きのう", "1980-4", ""])
 def test_parse_date_rejects_with_japanese_message(text):
-    with pytest.raises(ValueError, match="日付|形で入力"):
+    with pytest.raises(ValueError, match=r"日付|形で入力"):
         jp.parse_date(text)
 
 
