@@ -17,10 +17,11 @@ from hub import audit, jp
 from hub.auth.passwords import hasher_for
 from hub.config import Config, load_config
 from hub.db import Database
-from hub.errors import Conflict, HubError
+from hub.errors import Conflict, HubError, NotFound
 from hub.extensions import csrf, limiter, login_manager
 from hub.models import User
-from hub.security import PUBLIC_ENDPOINTS, set_security_headers
+from hub.security import API_PREFIX, PUBLIC_ENDPOINTS, set_security_headers
+from hub.validation import MAX_ID
 from hub.web import actor, close_session, db, end_request
 
 STATUS_MESSAGES = {
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, residents_bp, cases_bp, admin_bp):
         app.register_blueprint(bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
 
     @app.get("/healthz")
@@ -119,7 +120,9 @@ def _register_request_hooks(app: Flask) -> None:
     def guard():
         """Expire idle sessions, then require a login outside the public allow-list."""
         endpoint = request.endpoint or ""
-        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("api."):
+        # The API authenticates by token in its own hook (hub.api.auth), for every path under
+        # its prefix, including unknown paths and wrong methods that match no endpoint.
+        if endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX + "/"):
             return None
         expired = _expire_idle_session(idle)
         if not current_user.is_authenticated:
@@ -131,6 +134,9 @@ def _register_request_hooks(app: Flask) -> None:
             if request.method == "GET" and request.endpoint is not None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             return render_template("error.html", status=401, message=STATUS_MESSAGES[401]), 401
+        # An id longer than any row's is a 404, never an overflow in the database driver.
+        if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+            raise NotFound()
         if current_user.must_change_password and endpoint not in {
             "auth.account",
             "auth.change_password",

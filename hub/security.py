@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Response, request
 
+#: Where the JSON API is mounted; it authenticates by bearer token (hub.api.auth).
+API_PREFIX = "/api/v1"
+
 #: Endpoints reachable without logging in. Everything else requires a session or an API token.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
 

@@ -43,7 +43,9 @@ class Fields:
     def choice(
         self, field: str, label: str, choices: Iterable[str], *, required: bool = True
     ) -> str:
-        value = self.data.get(field) or ""
+        value = self.data.get(field)
+        if value is None:
+            value = ""
         if not isinstance(value, str) or (value not in set(choices) and (required or value)):
             self.error(field, f"{label}の値が正しくありません。")
             return ""
@@ -65,6 +67,21 @@ class Fields:
     def check(self) -> None:
         if self.errors:
             raise InvalidInput(fields=self.errors)
+
+
+#: The largest key the integer columns hold; a larger id cannot exist (the driver would fail).
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """Read an id from a form or JSON value; anything that cannot be a row id gives None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def reject_unknown(data: Mapping[str, Any], allowed: Iterable[str]) -> None:

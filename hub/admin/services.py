@@ -15,7 +15,7 @@ from hub import audit
 from hub.auth import passwords
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.models import ClaimType, Department, DepartmentKind, Role, User
-from hub.validation import Fields
+from hub.validation import Fields, parse_id
 
 DEPARTMENT_FIELDS = ("code", "name", "kind", "contact_phone", "contact_email", "is_active")
 USER_FIELDS = ("login_id", "display_name", "department_id", "role", "password", "is_active")
@@ -100,10 +100,8 @@ def save_department(
 
 
 def _department_choice(session: Session, fields: Fields, value: Any) -> Department | None:
-    try:
-        dept = session.get(Department, int(value))
-    except (TypeError, ValueError):
-        dept = None
+    dept_id = parse_id(value)
+    dept = session.get(Department, dept_id) if dept_id else None
     if dept is None:
         fields.error("department_id", "所属する所管課を選んでください。")
     return dept

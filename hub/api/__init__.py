@@ -1,5 +1,15 @@
-"""The JSON API under /api/v1, authenticated by per-user bearer tokens."""
+"""The JSON API under /api/v1, authenticated by per-user bearer tokens.
+
+Routes live in the modules imported at the bottom; each one loads, lets a service check
+access, and serialises explicitly. ``openapi.py`` documents every route, and a test keeps the
+document and the URL map in step.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
+
+# The modules attach their routes and hooks to ``bp``, so they are imported after it exists.
+from hub.api import admin, auth, cases, openapi, reference, residents  # noqa: E402
+
+__all__ = ["admin", "auth", "bp", "cases", "openapi", "reference", "residents"]

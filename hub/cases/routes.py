@@ -12,6 +12,7 @@ from hub.cases import services
 from hub.errors import Forbidden, HubError, NotFound
 from hub.models import Case, CaseStatus, Department, DepartmentKind, Resident
 from hub.residents import services as residents
+from hub.validation import parse_id
 from hub.web import config, db, get_private, page_arg, put_private
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -27,10 +28,9 @@ def _chosen_resident(raw: str | None) -> Resident | None:
     """Load the resident a new case is for, when one was chosen (404 if not visible)."""
     if raw in (None, ""):
         return None
-    try:
-        resident_id = int(raw)
-    except ValueError:
-        raise NotFound() from None
+    resident_id = parse_id(raw)
+    if resident_id is None:
+        raise NotFound()
     return residents.get_visible(db(), current_user, resident_id, action="case.create_form")
 
 

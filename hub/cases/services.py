@@ -15,7 +15,7 @@ from hub.models import Case, CaseDepartment, CaseStatus, Department, Resident, U
 from hub.pagination import Page, paginate
 from hub.residents import services as residents
 from hub.residents.services import require_case_worker
-from hub.validation import Fields, atena_no
+from hub.validation import Fields, atena_no, parse_id
 
 UNKNOWN_ATENA = "この宛名番号の対象者は登録されていません。先に対象者を登録してください。"
 CASE_FIELDS = ("resident_id", "atena_no", "summary", "department_ids")
@@ -84,9 +84,8 @@ def _departments(session: Session, ids: Any, fields: Fields) -> list[Department]
     if not isinstance(ids, list) or len(ids) > 50:
         fields.error("department_ids", "関係所管の指定が正しくありません。")
         return []
-    try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
+    wanted = {parse_id(i) for i in ids}
+    if None in wanted:
         fields.error("department_ids", "関係所管の指定が正しくありません。")
         return []
     found = list(
@@ -106,9 +105,8 @@ def open_case(session: Session, user: User, data: Mapping[str, Any]) -> Case:
     departments = _departments(session, data.get("department_ids"), fields)
     resident: Resident | None = None
     if data.get("resident_id") not in (None, ""):
-        try:
-            resident_id = int(data["resident_id"])
-        except (TypeError, ValueError):
+        resident_id = parse_id(data["resident_id"])
+        if resident_id is None:
             fields.error("resident_id", "対象者の指定が正しくありません。")
         else:
             fields.check()

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pytest
 from flask import Flask
-from helpers import PASSWORD, csrf_token, login
 
 from access.web_rules import ACTORS, WEB_RULES
+from helpers import PASSWORD, csrf_token, login
 from hub.auth.services import create_token
 from hub.models import DepartmentKind, Role
 

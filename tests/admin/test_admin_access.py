@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import csrf_token, login
 
+from helpers import csrf_token, login
 from hub.models import Role, User
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import post_form
 from sqlalchemy import func, select
 
+from helpers import post_form
 from hub.models import ClaimType, Department, DepartmentKind
 
 NEW = {

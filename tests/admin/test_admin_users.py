@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from helpers import PASSWORD, login, post_form
 from sqlalchemy import func, select
 
+from helpers import PASSWORD, login, post_form
 from hub.models import DepartmentKind, Role, User
 
 INITIAL = "initial-pass-2026"

@@ -194,3 +194,18 @@ def test_an_uninvolved_department_gets_the_japanese_404_even_for_changes(
     case = db.get(Case, case.id)
     assert case.status == CaseStatus.OPEN
     assert outsider.department_id not in case.department_ids
+
+
+def test_ids_beyond_any_row_are_404_not_500(client, make_user):
+    from helpers import login, post_form
+
+    login(client, make_user())
+    huge = "9" * 30
+    assert client.get(f"/cases/{huge}").status_code == 404
+    assert client.get(f"/residents/{2**31}").status_code == 404
+    response = post_form(client, "/cases/new", {"resident_id": huge}, form_page="/cases/new")
+    assert response.status_code == 404  # no resident can have that id
+    response = post_form(
+        client, "/cases/new", {"atena_no": "1", "department_ids": huge}, form_page="/cases/new"
+    )
+    assert response.status_code == 400
