@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import audit, jp
+from hub import audit, jp, panels
 from hub.auth.passwords import hasher_for
 from hub.config import Config, load_config
 from hub.db import Database
@@ -78,6 +78,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
+    panels.init_app(app)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
@@ -93,7 +94,13 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def load_models() -> None:
+    """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
+    import hub.models  # noqa: F401
+
+
 def _register_blueprints(app: Flask) -> None:
+    """Register each package's blueprints, API modules and page panels, in a fixed order."""
     from hub.admin.routes import bp as admin_bp
     from hub.api import bp as api_bp
     from hub.auth.routes import bp as auth_bp

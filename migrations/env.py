@@ -3,8 +3,10 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import hub.models  # noqa: F401  (registers the tables on the metadata)
+from hub.app import load_models
 from hub.db import Base
+
+load_models()
 
 config = context.config
 target_metadata = Base.metadata

@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from helpers import PASSWORD, PG_URL, _skipped_groups, login, unavailable
 from hub import demo, jp, migrate
+from hub.app import load_models
 from hub.auth.passwords import hasher_for
 from hub.config import Config
 from hub.db import Base, Database
@@ -33,6 +34,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("groups skipped")
         for group, reason in sorted(_skipped_groups.items()):
             terminalreporter.write_line(f"{group}: skipped — {reason}")
+
+
+load_models()
 
 
 @contextmanager
