@@ -1,1 +1,1 @@
-"""Hearing sheets, criteria rules, consent forms, feedback and Word/PDF rendering (hub.documents)."""
+"""Hearing sheets, criteria, consent forms, feedback and Word/PDF rendering (hub.documents)."""
