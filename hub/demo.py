@@ -180,9 +180,9 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
             )
         )
     password_hash = hasher.hash(DEMO_PASSWORD)
-    users = {}
+    #: The staff member of each department, who authors that department's demo cases.
+    authors: dict[str, User] = {}
     for login_id, display_name, dept, role in USERS:
-        users[dept] = users.get(dept) or None
         user = User(
             login_id=login_id,
             display_name=display_name,
@@ -191,8 +191,8 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
             password_hash=password_hash,
         )
         session.add(user)
-        if role == Role.STAFF or dept not in users or users[dept] is None:
-            users[dept] = user
+        if role == Role.STAFF:
+            authors[dept] = user
     session.flush()
     residents = {}
     for atena, name, kana, birth, address, phone, dept in RESIDENTS:
@@ -211,7 +211,7 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
         session.add(resident)
     session.flush()
     for atena, lead, others, status, summary in CASES:
-        author = users[lead]
+        author = authors[lead]
         case = Case(
             resident=residents[atena],
             lead_department_id=depts[lead].id,
