@@ -21,6 +21,7 @@ from hub.errors import Conflict, HubError, NotFound
 from hub.extensions import csrf, limiter, login_manager
 from hub.models import User
 from hub.security import API_PREFIX, PUBLIC_ENDPOINTS, set_security_headers
+from hub.storage import Storage
 from hub.validation import MAX_ID
 from hub.web import actor, close_session, db, end_request
 
@@ -58,7 +59,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="tsunagu_session",
         REMEMBER_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        # An upload plus the rest of its form; hub.storage enforces the file's own cap.
+        MAX_CONTENT_LENGTH=cfg.upload_max_bytes + 1024 * 1024,
         RATELIMIT_STORAGE_URI=cfg.ratelimit_storage_url,
         RATELIMIT_HEADERS_ENABLED=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
@@ -71,6 +73,8 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.extensions["tsunagu.config"] = cfg
     app.extensions["tsunagu.db"] = Database(cfg.database_url)
     app.extensions["tsunagu.hasher"] = hasher_for(cfg)
+    # Built now, so a missing or malformed storage key stops the start, not the first upload.
+    app.extensions["tsunagu.storage"] = Storage.from_config(cfg)
 
     csrf.init_app(app)
     limiter.init_app(app)

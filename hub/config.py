@@ -5,6 +5,8 @@ Nothing here is read at import time; :func:`load_config` builds a frozen :class:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import os
 import secrets
@@ -16,6 +18,7 @@ from typing import Any
 ENV_PREFIX = "TSUNAGU_"
 INSTANCE_FILE = "tsunagu.toml"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name
+STORAGE_KEY_FILE = "storage_key"
 
 
 class ConfigError(RuntimeError):
@@ -28,7 +31,7 @@ class Config:
     env: str = "development"
     instance_path: str = "instance"
     database_url: str = ""
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     #: Idle minutes after which a browser session ends.
     session_idle_minutes: int = 30
     session_cookie_secure: bool = False
@@ -47,6 +50,14 @@ class Config:
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
     log_level: str = "INFO"
+    #: Folder for stored files (encrypted); empty means ``<instance>/files``.
+    storage_path: str = ""
+    #: AES-256 key for files at rest: 32 bytes as hex or base64. Required in production.
+    storage_key: str = field(default="", repr=False)
+    #: Earlier storage keys, comma-separated, still accepted for reading after a rotation.
+    storage_old_keys: str = field(default="", repr=False)
+    #: Largest accepted upload, in bytes.
+    upload_max_bytes: int = 20 * 1024 * 1024
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -57,6 +68,12 @@ class Config:
     @property
     def instance_dir(self) -> Path:
         return Path(self.instance_path).resolve()
+
+    @property
+    def storage_dir(self) -> Path:
+        if self.storage_path:
+            return Path(self.storage_path).resolve()
+        return self.instance_dir / "files"
 
 
 def _coerce(value: str, target: Any) -> Any:
@@ -110,6 +127,55 @@ def _ensure_secret_key(cfg: Config) -> Config:
     return dataclasses.replace(cfg, secret_key=key)
 
 
+def decode_storage_key(text: str) -> bytes:
+    """Decode a 32-byte storage key written as hex or base64; raise ConfigError otherwise."""
+    text = text.strip()
+    candidates = []
+    if len(text) == 64:
+        try:
+            candidates.append(bytes.fromhex(text))
+        except ValueError:
+            pass
+    try:
+        candidates.append(base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True))
+    except (binascii.Error, ValueError):
+        pass
+    for key in candidates:
+        if len(key) == 32:
+            return key
+    raise ConfigError(
+        "The storage key must be 32 bytes written as 64 hex characters or as base64 "
+        "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+    )
+
+
+def ensure_storage_key(cfg: Config) -> Config:
+    """Check the storage keys; in development generate one into the instance folder once."""
+    for old in filter(None, (k.strip() for k in cfg.storage_old_keys.split(","))):
+        decode_storage_key(old)
+    if cfg.storage_key:
+        decode_storage_key(cfg.storage_key)
+        return cfg
+    if cfg.is_production:
+        raise ConfigError(
+            "TSUNAGU_STORAGE_KEY is not set. In production the hub refuses to start without a "
+            "key for encrypting stored files: set TSUNAGU_STORAGE_KEY (e.g. python -c 'import "
+            "secrets; print(secrets.token_hex(32))') or storage_key in instance/tsunagu.toml, "
+            "and keep a copy in a safe place: files cannot be read without it."
+        )
+    path = cfg.instance_dir / STORAGE_KEY_FILE
+    if path.is_file():
+        key = path.read_text().strip()
+    else:
+        cfg.instance_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key + "\n")
+    decode_storage_key(key)
+    return dataclasses.replace(cfg, storage_key=key)
+
+
 def load_config(
     overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
 ) -> Config:
@@ -126,4 +192,4 @@ def load_config(
     if not values.get("database_url"):
         values["database_url"] = f"sqlite:///{instance_dir / 'tsunagu.sqlite3'}"
     cfg = Config(**values)
-    return _ensure_secret_key(cfg)
+    return ensure_storage_key(_ensure_secret_key(cfg))

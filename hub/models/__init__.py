@@ -4,6 +4,8 @@ from hub.models.audit import AuditEvent, AuditHead
 from hub.models.case import Case, CaseDepartment, CaseStatus
 from hub.models.department import ClaimType, Department, DepartmentKind
 from hub.models.resident import Resident
+from hub.models.setting import Setting
+from hub.models.stored_file import StoredFile
 from hub.models.user import ApiToken, Role, User
 
 __all__ = [
@@ -18,5 +20,7 @@ __all__ = [
     "DepartmentKind",
     "Resident",
     "Role",
+    "Setting",
+    "StoredFile",
     "User",
 ]
