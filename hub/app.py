@@ -6,7 +6,18 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+import pylopdf_fonts_jp
+from flask import (
+    Flask,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -116,6 +127,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+
+    @app.get("/fonts/noto-sans-jp.otf")
+    def font():
+        """Serve the fallback font for characters office fonts lack (see hub.css)."""
+        return send_file(pylopdf_fonts_jp.sans_path(), mimetype="font/otf", max_age=31_536_000)
 
     @app.get("/healthz")
     def health():

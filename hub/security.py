@@ -8,7 +8,9 @@ from flask import Response, request
 API_PREFIX = "/api/v1"
 
 #: Endpoints reachable without logging in. Everything else requires a session or an API token.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "health"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "font", "health"})
+#: Assets without personal data, which browsers may keep.
+CACHEABLE_ENDPOINTS = frozenset({"static", "font"})
 
 CSP = "; ".join(
     [
@@ -33,7 +35,7 @@ def set_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if request.endpoint != "static":
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         # Pages carry personal data: never keep them in a shared or browser cache.
         response.headers["Cache-Control"] = "no-store"
     return response

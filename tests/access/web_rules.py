@@ -37,6 +37,7 @@ def _admin_post(admin: int) -> dict[str, int]:
 WEB_RULES: dict[str, dict[str, int]] = {
     #                                anon staff mgr admin outsider
     "health":                     _r(200, 200, 200, 200, 200),
+    "font":                       _r(200, 200, 200, 200, 200),
     "GET auth.login":             _r(200, 302, 302, 302, 302),  # logged in: to the dashboard
     "POST auth.login":            _r(401, 401, 401, 401, 401),  # no credentials
     "auth.logout":                _r(401, 302, 302, 302, 302),

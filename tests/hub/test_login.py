@@ -151,6 +151,10 @@ def test_static_files_and_health_are_public(client):
         assert css.status_code == 200
         assert css.mimetype == "text/css"
     assert client.get("/healthz").get_json() == {"status": "ok"}
+    with client.get("/fonts/noto-sans-jp.otf") as font:
+        assert font.status_code == 200
+        assert font.mimetype == "font/otf"
+        assert "no-store" not in font.headers.get("Cache-Control", "")
 
 
 def test_reset_password_forces_a_new_one_before_anything_else(client, make_user, db, hasher):
