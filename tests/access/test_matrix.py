@@ -233,7 +233,8 @@ def test_every_route_answers_each_actor_as_the_matrix_says(app, world, actor):
         if actor == "anonymous" and response.status_code == 302:
             if not location.startswith("/login"):
                 mismatches.append(f"{where}: anonymous sent to {location!r}, not /login")
-        mismatches += [f"{where}: {problem}" for problem in _header_problems(response, check.endpoint)]
+        problems = _header_problems(response, check.endpoint)
+        mismatches += [f"{where}: {problem}" for problem in problems]
         response.close()  # file responses (the font) stream from an open file
         if check.endpoint in LOGS_OUT:
             me.log_in()
