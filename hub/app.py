@@ -111,6 +111,8 @@ def _load_user(user_id: str) -> User | None:
 
 def load_models() -> None:
     """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
+    import hub.documents.consent.models
+    import hub.documents.hearing.models
     import hub.models  # noqa: F401
 
 
@@ -121,10 +123,17 @@ def _register_blueprints(app: Flask) -> None:
     from hub.auth.routes import bp as auth_bp
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp
+    from hub.documents.consent import panels as consent_panels
+    from hub.documents.consent.routes import bp as consents_bp
+    from hub.documents.hearing import panel as hearing_panel
+    from hub.documents.hearing.routes import bp as hearing_bp
     from hub.residents.routes import bp as residents_bp
 
-    for bp in (auth_bp, dashboard_bp, residents_bp, cases_bp, admin_bp):
+    for bp in (auth_bp, dashboard_bp, residents_bp, cases_bp, admin_bp, hearing_bp, consents_bp):
         app.register_blueprint(bp)
+    panels.add_resident_panel(app, consent_panels.resident_panel)
+    panels.add_case_panel(app, hearing_panel.case_panel)  # the flow: sheet, criteria, consent
+    panels.add_case_panel(app, consent_panels.case_panel)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
 

@@ -65,10 +65,14 @@ def db_upgrade(revision: str) -> None:
 def demo() -> None:
     """Create/migrate the database and load the demo data once (idempotent); print the logins."""
     from hub import demo as demo_data
+    from hub.documents.consent import demo as consent_demo
+    from hub.documents.hearing import demo as hearing_demo
 
     migrate.upgrade(_database())
     with _unit_of_work() as session:
         created = demo_data.load(session, current_app.extensions["tsunagu.hasher"])
+        hearing_demo.load(session)  # the hearing sheet of 山田 太郎's case, once
+        consent_demo.load(session)
     click.echo(
         "デモデータを読み込みました。"
         if created

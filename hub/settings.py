@@ -18,7 +18,7 @@ from hub import audit
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.models import Setting, User
 
-INT, RATIO, YEN, TEXT_LIST = "int", "ratio", "yen", "text_list"
+INT, RATIO, YEN, TEXT, TEXT_LIST = "int", "ratio", "yen", "text", "text_list"
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,13 @@ def parse(spec: SettingDef, raw: Any) -> Any:
         if not value or any(len(item) > 100 for item in value):
             raise InvalidInput(fields={field: "1行に1項目（各100文字以内）で入力してください。"})
         return value
+    if spec.kind == TEXT:
+        line = str(raw or "").strip()
+        if not line or len(line) > 100 or "\n" in line:
+            raise InvalidInput(
+                fields={field: f"{spec.label}を1行（100文字以内）で入力してください。"}
+            )
+        return line
     text = str(raw).strip().replace(",", "").replace("，", "") if raw is not None else ""
     try:
         number: float = float(text) if spec.kind == RATIO else int(text)

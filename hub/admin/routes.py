@@ -1,4 +1,4 @@
-"""Administration screens: departments, users and claim types (administrators only).
+"""Administration screens: departments, users, claim types and settings (administrators only).
 
 Administrators configure the hub and never see residents or cases. The services check the
 role themselves; the blueprint also refuses (and audits) anyone else before a route runs, so
@@ -14,9 +14,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub import audit
+from hub import settings as hub_settings
 from hub.admin import services
 from hub.db import utcnow
-from hub.errors import HubError
+from hub.errors import HubError, InvalidInput
 from hub.models import Department, DepartmentKind, Role, User
 from hub.web import db, hasher
 
@@ -58,6 +59,7 @@ def index():
         active_users=sum(u.is_active for u in users),
         locked_users=sum(bool(u.locked_until and u.locked_until > now) for u in users),
         claim_types=services.list_claim_types(db()),
+        setting_count=len(hub_settings.definitions()),
     )
 
 
@@ -234,3 +236,40 @@ def reset_password(user_id: int):
 def claim_types():
     """List the claim types (read-only)."""
     return render_template("admin/claim_types.html", claim_types=services.list_claim_types(db()))
+
+
+# --------------------------------------------------------------------- settings
+
+
+def _settings_page(exc: HubError | None = None, key: str = "", value: str = ""):
+    definitions = hub_settings.definitions()
+    groups: dict[str, list[hub_settings.SettingDef]] = {}
+    for definition in definitions:
+        groups.setdefault(definition.group, []).append(definition)
+    return render_template(
+        "admin/settings.html",
+        groups=groups,
+        values=hub_settings.values(db(), [d.key for d in definitions]),
+        failed_key=key,
+        failed_value=value,
+        errors=exc.fields if exc else {},
+        # The row may be far down the page: the message at the top names the setting too.
+        error=exc.fields.get(key, exc.message) if exc else None,
+    ), (exc.status if exc else 200)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """List every setting with its value, default and rationale; change one (audited)."""
+    if request.method == "GET":
+        return _settings_page()
+    key, value = request.form.get("key", ""), request.form.get("value", "")
+    try:
+        if key not in {d.key for d in hub_settings.definitions()}:
+            raise InvalidInput(fields={"key": "変更する設定項目を選んでください。"})
+        hub_settings.update(db(), current_user, key, value)
+    except HubError as exc:
+        _raise_unless_fixable(exc)
+        return _settings_page(exc, key, value)
+    flash(f"設定「{hub_settings.definition(key).label}」を変更しました。", "success")
+    return redirect(url_for(".settings", _anchor=f"s-{key}"))

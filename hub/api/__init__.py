@@ -10,6 +10,27 @@ from flask import Blueprint
 bp = Blueprint("api", __name__)
 
 # The modules attach their routes and hooks to ``bp``, so they are imported after it exists.
-from hub.api import admin, auth, cases, openapi, reference, residents  # noqa: E402
+from hub.api import (  # noqa: E402
+    admin,
+    auth,
+    cases,
+    consents,
+    consents_doc,
+    hearing,
+    openapi,
+    reference,
+    residents,
+)
 
-__all__ = ["admin", "auth", "bp", "cases", "openapi", "reference", "residents"]
+__all__ = [
+    "admin",
+    "auth",
+    "bp",
+    "cases",
+    "consents",
+    "consents_doc",
+    "hearing",
+    "openapi",
+    "reference",
+    "residents",
+]

@@ -13,6 +13,7 @@ from flask import Response, jsonify
 
 from hub.api import bp
 from hub.api.auth import MAX_BODY_BYTES, PREFIX
+from hub.api.hearing_schemas import HEARING_SCHEMAS
 from hub.api.schemas import SCHEMAS, STATUS, Schema, ref
 
 DESCRIPTION = """\
@@ -43,7 +44,8 @@ _ERRORS = {
     409: (
         "Conflict",
         "重複（`duplicate_atena_no`、`duplicate_login_id`、"
-        "`duplicate_department_code`、`duplicate_department_name`、`conflict`）",
+        "`duplicate_department_code`、`duplicate_department_name`、`conflict`）、"
+        "古い版にもとづく保存・判断（`sheet_outdated`）",
     ),
     413: ("TooLarge", f"`too_large`: 本文が {MAX_BODY_BYTES // 1024} KiB を超えている"),
 }
@@ -94,6 +96,27 @@ PARAMETERS = {
     "case_id": _id_parameter("case_id", "ケース"),
     "user_id": _id_parameter("user_id", "利用者"),
     "department_id": _id_parameter("department_id", "所管課"),
+    "version": {
+        "name": "version",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "ヒアリングシートの版（省略すると最新）",
+    },
+    "from_version": {
+        "name": "from",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "比較元の版",
+    },
+    "to_version": {
+        "name": "to",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "比較先の版",
+    },
 }
 
 
@@ -132,6 +155,8 @@ def op(
 
 
 ME, REF, RESIDENTS, CASES, ADMIN = "利用者", "基本情報", "対象者", "ケース", "管理（管理者のみ）"
+HEARING = "ヒアリングシート・共通目安"
+CONSENTS = "同意"  # paths and schemas: hub/api/consents_doc.py adds them to PATHS and SCHEMAS
 
 PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {
@@ -264,6 +289,76 @@ PATHS: dict[str, dict[str, Any]] = {
             errors=(403, 404),
         ),
     },
+    "/cases/{case_id}/sheet": {
+        "get": op(
+            "show_sheet",
+            HEARING,
+            "ヒアリングシートの版（算出値・納付計画の提案つき）",
+            "HearingSheet",
+            params=("case_id", "version"),
+            errors=(400, 403, 404),
+        ),
+    },
+    "/cases/{case_id}/sheet/versions": {
+        "get": op(
+            "list_sheet_versions",
+            HEARING,
+            "ヒアリングシートの版の一覧（新しい順）",
+            "HearingSheetList",
+            params=("case_id",),
+            errors=(400, 403, 404),
+        ),
+        "post": op(
+            "create_sheet_version",
+            HEARING,
+            "新しい版の保存（算出値も計算して保存）",
+            "HearingSheet",
+            status=201,
+            body="HearingSheetInput",
+            params=("case_id",),
+            errors=(403, 404, 409),
+        ),
+    },
+    "/cases/{case_id}/sheet/compare": {
+        "get": op(
+            "compare_sheet_versions",
+            HEARING,
+            "2つの版の項目ごとの比較",
+            "HearingComparison",
+            params=("case_id", "from_version", "to_version"),
+            errors=(400, 403, 404),
+        ),
+    },
+    "/cases/{case_id}/sheet/calculate": {
+        "post": op(
+            "calculate_sheet",
+            HEARING,
+            "保存せずに算出値・納付計画・共通目安の提案を計算",
+            "HearingCalculation",
+            body="HearingCalculateInput",
+            params=("case_id",),
+            errors=(403, 404),
+        ),
+    },
+    "/cases/{case_id}/criteria": {
+        "get": op(
+            "show_criteria",
+            HEARING,
+            "共通目安の提案と現在の判断",
+            "HearingCriteria",
+            params=("case_id",),
+            errors=(403, 404),
+        ),
+        "put": op(
+            "update_criteria",
+            HEARING,
+            "共通目安の判断の記録（提案と異なる判断には理由が必要）",
+            "HearingCriteria",
+            body="HearingCriteriaInput",
+            params=("case_id",),
+            errors=(403, 404, 409),
+        ),
+    },
     "/users": {
         "get": op("list_users", ADMIN, "利用者の一覧", "UserList", errors=(403,)),
         "post": op(
@@ -298,10 +393,12 @@ def document() -> dict[str, Any]:
             "info": {"title": "つなぐハブ API", "version": "1.0.0", "description": DESCRIPTION},
             "servers": [{"url": PREFIX}],
             "security": [{"bearerAuth": []}],
-            "tags": [{"name": name} for name in (ME, REF, RESIDENTS, CASES, ADMIN)],
+            "tags": [
+                {"name": name} for name in (ME, REF, RESIDENTS, CASES, HEARING, CONSENTS, ADMIN)
+            ],
             "paths": PATHS,
             "components": {
-                "schemas": SCHEMAS,
+                "schemas": {**SCHEMAS, **HEARING_SCHEMAS},
                 "responses": _responses(),
                 "parameters": PARAMETERS,
                 "securitySchemes": {

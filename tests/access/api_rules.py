@@ -20,6 +20,12 @@ CASE_WORKERS = {"anonymous": 401, "staff": 200, "manager": 200, "admin": 403, "o
 INVOLVED_ONLY = {"anonymous": 401, "staff": 200, "manager": 200, "admin": 403, "outsider": 404}
 #: Administration.
 ADMINS_ONLY = {"anonymous": 401, "staff": 403, "manager": 403, "admin": 200, "outsider": 403}
+#: A file of a draft that has none yet: 404 to those who see the resident.
+NO_FILE_YET = {"anonymous": 401, "staff": 404, "manager": 404, "admin": 403, "outsider": 404}
+#: The hearing sheet of a case that has none yet: 404 to those who see the case.
+NO_SHEET_YET = {"anonymous": 401, "staff": 404, "manager": 404, "admin": 403, "outsider": 404}
+#: A GET that needs query parameters: without them 400, once the case is known to be visible.
+NEEDS_QUERY = {"anonymous": 401, "staff": 400, "manager": 400, "admin": 403, "outsider": 404}
 #: A URL that takes no GET at all.
 NO_GET = {"anonymous": 401, "staff": 405, "manager": 405, "admin": 405, "outsider": 405}
 
@@ -44,4 +50,28 @@ API_RULES: dict[str, dict[str, int]] = {
     "api.list_users": dict(ADMINS_ONLY),
     "api.create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
     "api.update_user": dict(NO_GET),  # PATCH /users/<id>
+    # Hearing sheets and 共通目安 (the fixture case has no sheet yet).
+    "api.show_sheet": dict(NO_SHEET_YET),
+    "api.list_sheet_versions": dict(INVOLVED_ONLY),
+    "api.create_sheet_version": dict(INVOLVED_ONLY),  # POST; GET …/sheet/versions lists them
+    "api.compare_sheet_versions": dict(NEEDS_QUERY),  # ?from=&to=
+    "api.calculate_sheet": dict(NO_GET),  # POST …/sheet/calculate
+    "api.show_criteria": dict(INVOLVED_ONLY),
+    "api.update_criteria": dict(INVOLVED_ONLY),  # PUT; GET …/criteria shows them
+    # Consents (consent_id: a draft of the resident without a form yet).
+    "api.list_consents": dict(INVOLVED_ONLY),
+    "api.create_consent": dict(INVOLVED_ONLY),  # POST; GET …/consents lists them
+    "api.show_consent": dict(INVOLVED_ONLY),
+    "api.update_consent": dict(INVOLVED_ONLY),  # PATCH; GET …/consents/<id> shows it
+    "api.generate_consent_form": dict(NO_GET),  # POST …/form
+    "api.discard_consent_form": dict(NO_GET),  # DELETE …/form
+    "api.upload_consent_scan": dict(NO_GET),  # POST multipart
+    "api.activate_consent": dict(NO_GET),
+    "api.withdraw_consent": dict(NO_GET),
+    "api.download_consent_form_pdf": dict(NO_FILE_YET),
+    "api.download_consent_form_docx": dict(NO_FILE_YET),
+    "api.download_consent_scan": dict(NO_FILE_YET),
+    "api.check_consent": dict(NO_GET),  # POST …/consent-check
+    "api.list_sharing_requests": dict(INVOLVED_ONLY),
+    "api.create_sharing_request": dict(INVOLVED_ONLY),  # POST; GET lists them
 }

@@ -21,6 +21,7 @@ from flask import Flask
 from access.web_rules import ACTORS, WEB_RULES
 from helpers import PASSWORD, csrf_token, login
 from hub.auth.services import create_token
+from hub.documents.consent import services as consent_services
 from hub.models import DepartmentKind, Role
 from hub.security import CACHEABLE_ENDPOINTS
 
@@ -35,7 +36,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: Requests that end the session; the actor logs in again after them.
 LOGS_OUT = {"auth.logout"}
 #: URL arguments that name a resident or a case: outsiders get 404, never 403.
-PERSONAL_ARGS = {"case_id", "resident_id"}
+PERSONAL_ARGS = {"case_id", "resident_id", "consent_id"}
 PUBLIC = {"health", "auth.login", "font"}
 
 
@@ -156,6 +157,12 @@ def world(db, make_department, make_user, make_resident, make_case) -> World:
     case = make_case(resident=resident, lead=own, departments=[partner])
     tokens = {actor: create_token(db, user, "matrix")[1] for actor, user in users.items()}
     target, _plain = create_token(db, users["staff"], "to revoke")
+    # A draft consent (own → partner) for the resident: the consent routes' ``consent_id``.
+    scope = [
+        {"from_department_id": own.id, "to_department_id": partner.id, "categories": ["arrears"]}
+    ]
+    draft = {"grants": scope, "purposes": ["生活再建の支援"]}
+    consent = consent_services.create_draft(db, users["staff"], resident.id, draft)
     db.commit()
     ids = {
         "case_id": case.id,
@@ -163,6 +170,7 @@ def world(db, make_department, make_user, make_resident, make_case) -> World:
         "department_id": own.id,
         "user_id": users["staff"].id,
         "token_id": target.id,
+        "consent_id": consent.id,
     }
     return World(ids, users, tokens)
 

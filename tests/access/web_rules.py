@@ -82,5 +82,32 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "admin.enable_user":          _admin_post(302),
     "admin.reset_password":       _admin_post(200),  # shows the temporary password once
     "admin.claim_types":          _ADMIN_GET,
+    "GET admin.settings":         _ADMIN_GET,
+    "POST admin.settings":        _admin_post(400),  # no setting named
+    # Hearing sheet and 共通目安: involved departments only. The fixture case has no sheet
+    # yet: the pages say so (200); saving an empty sheet or judging without one is 400.
+    "hearing.show":               _r(302, 200, 200, 403, 404),
+    "GET hearing.edit":           _r(302, 200, 200, 403, 404),
+    "POST hearing.edit":          _r(401, 400, 400, 403, 404),
+    "hearing.compare":            _r(302, 200, 200, 403, 404),
+    "GET hearing.criteria":       _r(302, 200, 200, 403, 404),
+    "POST hearing.criteria":      _r(401, 400, 400, 403, 404),
+    # Consents: whoever sees the resident. ``consent_id`` is a draft (own → partner) taken by
+    # the staff's department, without a form yet; an empty form is refused (400), a step the
+    # draft is not ready for is a conflict (409). Generating the form succeeds (302).
+    "GET consents.new":           _r(302, 200, 200, 403, 404),
+    "POST consents.new":          _r(401, 400, 400, 403, 404),
+    "consents.show":              _r(302, 200, 200, 403, 404),
+    "GET consents.edit":          _r(302, 200, 200, 403, 404),
+    "POST consents.edit":         _r(401, 400, 400, 403, 404),
+    "consents.generate":          _r(401, 302, 302, 403, 404),
+    "consents.discard_form":      _r(401, 409, 409, 403, 404),  # no form yet
+    "consents.upload_scan":       _r(401, 400, 400, 403, 404),  # no file
+    "consents.activate":          _r(401, 409, 409, 403, 404),  # no signed scan
+    "consents.withdraw":          _r(302, 409, 409, 403, 404),  # a draft is not withdrawn
+    "POST consents.withdraw":     _r(401, 409, 409, 403, 404),
+    "consents.download":          _r(302, 403, 403, 403, 404),  # no signed link
+    "GET consents.new_sharing_request":  _r(302, 200, 200, 403, 404),
+    "POST consents.new_sharing_request": _r(401, 400, 400, 403, 404),
 }
 # fmt: on

@@ -6,6 +6,8 @@ from __future__ import annotations
 from access.api_rules import API_RULES
 from flask import url_for
 
+from hub.documents.consent import services as consent_services
+
 ACTORS = ("anonymous", "staff", "manager", "admin", "outsider")
 
 
@@ -19,8 +21,14 @@ def test_api_rules_name_every_api_endpoint_and_every_actor(app):
         assert tuple(statuses) == ACTORS, endpoint
 
 
-def test_every_endpoint_answers_get_as_api_rules_say(app, client, world):
+def test_every_endpoint_answers_get_as_api_rules_say(app, client, world, db):
+    # A draft consent of the resident: the consent routes' ``consent_id``.
+    grant = {"from_department_id": world.dept_id, "to_department_id": world.partner_id}
+    draft = {"grants": [{**grant, "categories": ["arrears"]}], "purposes": ["生活再建の支援"]}
+    consent = consent_services.create_draft(db, world.users["staff"], world.resident_id, draft)
+    db.commit()
     ids = {
+        "consent_id": consent.id,
         "case_id": world.case_id,
         "resident_id": world.resident_id,
         "user_id": world.users["staff"].id,

@@ -64,3 +64,20 @@ def test_only_admins_change_settings(db, make_user):
 def test_declaring_a_key_twice_differently_is_a_bug():
     with pytest.raises(ValueError, match="declared twice"):
         settings.register(settings.SettingDef(**{**RENT.__dict__, "default": 0.5}))
+
+
+def test_single_line_text_setting(db, make_user):
+    city = settings.SettingDef(
+        key="test.city",
+        label="自治体名",
+        kind=settings.TEXT,
+        default="世田谷区",
+        rationale="同意書の宛先",
+        group="テスト",
+    )
+    settings.register(city)
+    admin = make_user(role=Role.ADMIN)
+    assert settings.update(db, admin, city.key, " 豊田市 ") == "豊田市"
+    for bad in ("", "a\nb", "区" * 101):
+        with pytest.raises(InvalidInput):
+            settings.update(db, admin, city.key, bad)

@@ -1,0 +1,196 @@
+"""共通目安 judgements: the rules suggest, staff confirm or overrule with a reason.
+
+Each decision is a new row (who, for which department, when, on which sheet version); the
+newest row per criterion is the current one. A case meets the criteria when any current
+decision is 該当. A decision made on an older version is shown as based on that version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub import audit
+from hub.cases.services import get_visible
+from hub.documents.hearing import services
+from hub.documents.hearing.criteria import BY_NUMBER, CRITERIA, Criterion, Suggestion
+from hub.documents.hearing.models import DECISIONS, CriteriaJudgement, HearingSheet, Outcome
+from hub.documents.hearing.reader import Reader
+from hub.errors import Conflict, InvalidInput
+from hub.models import Case, User
+
+NO_SHEET = "先にヒアリングシートを保存してください。共通目安はシートの内容をもとに判断します。"
+NOTHING = "判断する目安を1つ以上選んでください。"
+UNCHANGED = "判断に変更がありません。"
+
+
+@dataclass
+class Item:
+    criterion: Criterion
+    suggestion: Suggestion | None
+    judgement: CriteriaJudgement | None
+    latest_version: int | None
+
+    @property
+    def is_outdated(self) -> bool:
+        """True when the decision was made on an older version than the latest sheet."""
+        return bool(
+            self.judgement
+            and self.latest_version
+            and self.judgement.sheet.version < self.latest_version
+        )
+
+
+@dataclass
+class CriteriaState:
+    case: Case
+    sheet: HearingSheet | None
+    items: list[Item]
+
+    @property
+    def judged(self) -> list[CriteriaJudgement]:
+        return [i.judgement for i in self.items if i.judgement is not None]
+
+    @property
+    def met(self) -> list[int]:
+        """The criteria currently decided 該当."""
+        return [j.criterion for j in self.judged if j.decision == Outcome.MET]
+
+    @property
+    def meets(self) -> bool | None:
+        """Whether the case meets the criteria; None until anything has been decided."""
+        return bool(self.met) if self.judged else None
+
+    @property
+    def last(self) -> CriteriaJudgement | None:
+        return max(self.judged, key=lambda j: (j.judged_at, j.id), default=None)
+
+    @property
+    def is_outdated(self) -> bool:
+        return any(i.is_outdated for i in self.items)
+
+
+def current_judgements(session: Session, case_id: int) -> dict[int, CriteriaJudgement]:
+    """Return the newest judgement of each criterion of a case."""
+    query = (
+        select(CriteriaJudgement)
+        .where(CriteriaJudgement.case_id == case_id)
+        .order_by(CriteriaJudgement.judged_at.desc(), CriteriaJudgement.id.desc())
+    )
+    current: dict[int, CriteriaJudgement] = {}
+    for row in session.scalars(query):
+        current.setdefault(row.criterion, row)
+    return current
+
+
+def summary(session: Session, case: Case) -> CriteriaState:
+    """Build the criteria state of a case already loaded with an access check."""
+    sheet = services.latest(session, case.id)
+    suggestions: dict[int, Suggestion] = {}
+    if sheet is not None:
+        result = services.evaluate(session, sheet.data)
+        suggestions = {s.criterion: s for s in result.suggestions}
+    judged = current_judgements(session, case.id)
+    latest_version = sheet.version if sheet else None
+    items = [
+        Item(c, suggestions.get(c.number), judged.get(c.number), latest_version) for c in CRITERIA
+    ]
+    return CriteriaState(case, sheet, items)
+
+
+def state(session: Session, user: User, case_id: int) -> CriteriaState:
+    """Show the suggestions from the latest sheet and the current decisions."""
+    case = get_visible(session, user, case_id, action="hearing.criteria")
+    return summary(session, case)
+
+
+def _decisions(raw: Any, current: CriteriaState) -> list[tuple[int, Outcome, str]]:
+    """Read {"1": {"decision", "reason"}, …}; a blank decision leaves that criterion alone."""
+    r = Reader(from_form=False)
+    decisions = r.mapping(raw, "decisions", "判断", {str(n) for n in BY_NUMBER})
+    chosen = []
+    for key, value in decisions.items():
+        if key not in {str(n) for n in BY_NUMBER}:
+            continue
+        n, path = int(key), f"decisions.{key}"
+        row = r.mapping(value, path, f"目安{n}", {"decision", "reason"})
+        decision = r.choice(
+            row.get("decision"), f"{path}.decision", "判断", {d.value: d.label for d in DECISIONS}
+        )
+        reason = r.text(row.get("reason"), f"{path}.reason", "理由", 1000)
+        if decision is None:
+            continue
+        item = current.items[n - 1]
+        suggested = item.suggestion.outcome if item.suggestion else Outcome.UNKNOWN
+        if decision != suggested and not reason:
+            r.error(
+                f"{path}.reason",
+                "提案のない目安を判断するときは理由を入力してください。"
+                if suggested == Outcome.UNKNOWN
+                else f"提案（{suggested.label}）と異なる判断には理由を入力してください。",
+            )
+        chosen.append((n, Outcome(decision), reason))
+    if r.errors:
+        raise InvalidInput(fields=r.errors)
+    if not chosen:
+        raise InvalidInput(NOTHING, fields={"decisions": NOTHING})
+    return chosen
+
+
+def judge(
+    session: Session, user: User, case_id: int, version: Any, raw: Mapping[str, Any] | None
+) -> CriteriaState:
+    """Record staff's decisions on the latest sheet version; a reason when overruling."""
+    case = get_visible(session, user, case_id, action="hearing.judge")
+    current = summary(session, case)
+    if current.sheet is None:
+        raise InvalidInput(NO_SHEET, code="no_sheet", fields={"version": NO_SHEET})
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidInput(
+            fields={"version": "判断の基にしたシートの版（整数）を指定してください。"}
+        )
+    if version != current.sheet.version:
+        raise Conflict(
+            f"シートが第{current.sheet.version}版に更新されています。"
+            "最新の版の提案を確認してから判断してください。",
+            code="sheet_outdated",
+        )
+    written = 0
+    for n, decision, reason in _decisions(raw, current):
+        item = current.items[n - 1]
+        old = item.judgement
+        if (
+            old
+            and old.sheet_id == current.sheet.id
+            and (old.decision, old.reason) == (decision, reason)
+        ):
+            continue
+        row = CriteriaJudgement(
+            case_id=case.id,
+            sheet_id=current.sheet.id,
+            criterion=n,
+            suggestion=item.suggestion.outcome,
+            suggestion_reason=item.suggestion.reason,
+            decision=decision,
+            reason=reason,
+            judged_by_id=user.id,
+            department_id=user.department_id,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            user,
+            "hearing.judged",
+            row,
+            reason=f"criterion {n}: {decision.value} on version {current.sheet.version}",
+        )
+        written += 1
+    if not written:
+        raise InvalidInput(UNCHANGED, code="unchanged", fields={"decisions": UNCHANGED})
+    session.expire_all()
+    return summary(session, case)
