@@ -7,6 +7,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 
 from docx import Document
@@ -26,6 +27,8 @@ from pypdf.generic import (
 def fpdf_pdf(text: str = "Consent form / doui-sho") -> bytes:
     """A real one-page PDF with text, laid out by fpdf2."""
     pdf = FPDF()
+    # A fixed creation date: two calls give the same bytes (tests compare them).
+    pdf.set_creation_date(datetime(2026, 4, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.cell(text=text)
