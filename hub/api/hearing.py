@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import Response, jsonify, url_for
 
-from hub import audit
 from hub.api import bp
-from hub.api.auth import api_user
+from hub.api.auth import case_worker
 from hub.api.inputs import json_object, query_args
 from hub.api.serialize import department_ref, timestamp
 from hub.cases.services import get_visible
@@ -21,28 +20,11 @@ from hub.documents.hearing.criteria import BY_NUMBER
 from hub.documents.hearing.display import Change
 from hub.documents.hearing.models import CriteriaJudgement, HearingSheet
 from hub.documents.hearing.sections import sheet_categories
-from hub.errors import Forbidden, InvalidInput
+from hub.errors import InvalidInput
 from hub.models import User
 from hub.web import db
 
 _NUMBER = "{label}は1以上の整数で指定してください。"
-
-
-def _worker(action: str, case_id: int) -> User:
-    """Refuse administrators with 403 (audited) before anything about the case is read."""
-    user = api_user()
-    if not user.can_read_cases:
-        audit.record(
-            db(),
-            user,
-            action,
-            object_type="case",
-            object_id=case_id,
-            outcome=audit.DENIED,
-            reason="administrators do not read cases",
-        )
-        raise Forbidden("システム管理者は対象者やケースの内容を閲覧できません。")
-    return user
 
 
 def _query_number(args: Any, name: str, label: str, *, required: bool) -> int | None:
@@ -145,7 +127,7 @@ def _criteria(state: judgements.CriteriaState) -> dict[str, Any]:
 def list_sheet_versions(case_id: int) -> Response:
     """List the versions of a case's hearing sheet, newest first."""
     query_args([])
-    _case, found = services.versions(db(), _worker("hearing.list", case_id), case_id)
+    _case, found = services.versions(db(), case_worker("hearing.list", case_id), case_id)
     return jsonify(items=[summary(s) for s in found])
 
 
@@ -160,7 +142,7 @@ def create_sheet_version(case_id: int) -> Response:
         raise InvalidInput(
             fields={"based_on": "based_on は0以上の整数（版の番号）で指定してください。"}
         )
-    user = _worker("hearing.create", case_id)
+    user = case_worker("hearing.create", case_id)
     sheet = services.save(db(), user, case_id, data.get("sections"), based_on=based_on)
     location = url_for(".show_sheet", case_id=case_id, version=sheet.version)
     response = jsonify(_sheet(sheet))
@@ -173,7 +155,7 @@ def create_sheet_version(case_id: int) -> Response:
 def show_sheet(case_id: int) -> Response:
     """Read a version of the sheet with its figures (the latest unless ``?version=N``)."""
     args = query_args(["version"])
-    user = _worker("hearing.view", case_id)
+    user = case_worker("hearing.view", case_id)
     number = _query_number(args, "version", "版", required=False)
     return jsonify(_sheet(services.get(db(), user, case_id, number)))
 
@@ -182,7 +164,7 @@ def show_sheet(case_id: int) -> Response:
 def compare_sheet_versions(case_id: int) -> Response:
     """Compare two versions field by field (``?from=1&to=2``), labels in Japanese."""
     args = query_args(["from", "to"])
-    user = _worker("hearing.compare", case_id)
+    user = case_worker("hearing.compare", case_id)
     old = _query_number(args, "from", "比較元の版", required=False)
     new = _query_number(args, "to", "比較先の版", required=False)
     if old is None or new is None:
@@ -210,7 +192,7 @@ def compare_sheet_versions(case_id: int) -> Response:
 def calculate_sheet(case_id: int) -> Response:
     """Check a sheet and compute its figures, joint plan and suggestions without saving."""
     data = json_object(["sections"])
-    user = _worker("hearing.calculate", case_id)
+    user = case_worker("hearing.calculate", case_id)
     result = services.calculate(db(), user, case_id, data.get("sections"))
     return jsonify(
         {
@@ -225,7 +207,7 @@ def calculate_sheet(case_id: int) -> Response:
 @bp.get("/cases/<int:case_id>/criteria")
 def show_criteria(case_id: int) -> Response:
     """Show the suggested 共通目安 of the latest sheet and the current decisions."""
-    user = _worker("hearing.criteria", case_id)
+    user = case_worker("hearing.criteria", case_id)
     return jsonify(_criteria(judgements.state(db(), user, case_id)))
 
 
@@ -233,6 +215,6 @@ def show_criteria(case_id: int) -> Response:
 def update_criteria(case_id: int) -> Response:
     """Record decisions on the latest sheet version; a reason when overruling a suggestion."""
     data = json_object(["version", "decisions"])
-    user = _worker("hearing.judge", case_id)
+    user = case_worker("hearing.judge", case_id)
     state = judgements.judge(db(), user, case_id, data.get("version"), data.get("decisions"))
     return jsonify(_criteria(state))
