@@ -113,6 +113,10 @@ def load_models() -> None:
     """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
     import hub.documents.consent.models
     import hub.documents.hearing.models
+    import hub.mailbox.models
+
+    # hub.mailbox.read connects the recall to consent withdrawal and expiry.
+    import hub.mailbox.read
     import hub.models  # noqa: F401
 
 

@@ -19,10 +19,13 @@ from hub.models import Department, Resident, User
 
 ATENA_NO = "0001000001"
 STAFF_LOGIN = "nozei01"
-#: (recipient department code, categories) granted from 納税課.
+#: (giving department code, receiving department code, categories): 納税課 shares with
+#: 保険料収納課 and ぷらっとホーム世田谷; they give back what feedback and a joint plan need.
 GRANTS = (
-    ("hokenryo", ("arrears", "payment_plan", "household_budget")),
-    ("plat", ("arrears", "household_budget", "private_debts", "life_situation")),
+    ("nozei", "hokenryo", ("arrears", "payment_plan", "household_budget")),
+    ("nozei", "plat", ("arrears", "household_budget", "private_debts", "life_situation")),
+    ("plat", "nozei", ("support_status", "private_debts")),
+    ("hokenryo", "nozei", ("arrears", "payment_plan")),
 )
 PURPOSES = ["生活再建の支援", "納付計画の作成"]
 
@@ -58,17 +61,17 @@ def load(session: Session, *, today: date | None = None) -> bool:
         return False
     if session.scalar(select(Consent.id).where(Consent.resident_id == resident.id).limit(1)):
         return False
-    codes = {code for code, _categories in GRANTS}
+    codes = {code for pair in GRANTS for code in pair[:2]}
     depts = {
         d.code: d.id for d in session.scalars(select(Department).where(Department.code.in_(codes)))
     }
     grants = [
         {
-            "from_department_id": staff.department_id,
-            "to_department_id": depts[code],
+            "from_department_id": depts[giver],
+            "to_department_id": depts[receiver],
             "categories": list(categories),
         }
-        for code, categories in GRANTS
+        for giver, receiver, categories in GRANTS
     ]
     draft = {"grants": grants, "purposes": PURPOSES}
     consent = services.create_draft(session, staff, resident.id, draft, today=today)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp, settings
 from hub.db import utcnow
-from hub.documents.consent import access, scope
+from hub.documents.consent import access, scope, signals
 from hub.documents.consent import settings as consent_settings
 from hub.documents.consent.models import (
     Consent,
@@ -274,6 +274,12 @@ def withdraw(
     consent.withdrawn_by_id = user.id
     consent.withdrawn_at = utcnow()
     session.flush()
+    signals.consent_ended.send(
+        consent,
+        session=session,
+        day=withdrawn_on,
+        reason=f"同意（同意書番号{consent.id}）が{jp.wareki(withdrawn_on)}に撤回されました",
+    )
     return consent
 
 
@@ -314,4 +320,14 @@ def expire_due(session: Session, today: date) -> list[int]:
             reason=f"valid until {consent.valid_until.isoformat()}",
         )
     session.flush()
+    for consent in due:
+        signals.consent_ended.send(
+            consent,
+            session=session,
+            day=consent.valid_until + timedelta(days=1),
+            reason=(
+                f"同意（同意書番号{consent.id}）の有効期限（{jp.wareki(consent.valid_until)}）"
+                "が過ぎました"
+            ),
+        )
     return [consent.id for consent in due]

@@ -40,6 +40,8 @@ class Department(Base):
     #: Department address for notification mails (never personal data in them).
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: A case share leaves the department only after a manager approves it (承認).
+    requires_approval: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claim_types: Mapped[list[ClaimType]] = relationship(back_populates="department")

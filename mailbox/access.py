@@ -1,0 +1,66 @@
+"""Who may see a message: the sender department (its own copy) and the departments it was
+delivered to. Nobody else, administrators included, learns that it exists (404)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub import audit
+from hub.errors import Forbidden, NotFound
+from hub.mailbox.models import Delivery, Message, MessageStatus
+from hub.models import User
+
+ADMIN_REFUSED = "システム管理者は連絡の内容を閲覧できません。"
+
+
+def visible_message(session: Session, user: User, message_id: int) -> Message | None:
+    """The message if the user's department sent it or received it; else None."""
+    if not user.can_read_cases:
+        return None
+    message = session.get(Message, message_id)
+    if message is None:
+        return None
+    if message.sender_department_id == user.department_id:
+        return message
+    if message.status != MessageStatus.SENT:
+        return None
+    received = session.scalar(
+        select(Delivery.id).where(
+            Delivery.message_id == message.id, Delivery.department_id == user.department_id
+        )
+    )
+    return message if received is not None else None
+
+
+def message(session: Session, user: User, message_id: int, action: str) -> Message:
+    """Load a visible message or refuse (403 for administrators, else 404), audited."""
+    if not user.can_read_cases:
+        _deny(session, user, action, message_id, "administrators read no messages")
+        raise Forbidden(ADMIN_REFUSED)
+    found = visible_message(session, user, message_id)
+    if found is None:
+        _deny(session, user, action, message_id, "not found or not addressed to department")
+        raise NotFound()
+    return found
+
+
+def own_delivery(session: Session, user: User, message: Message) -> Delivery | None:
+    """The delivery of ``message`` to the user's department (None for the sender)."""
+    return session.scalar(
+        select(Delivery).where(
+            Delivery.message_id == message.id, Delivery.department_id == user.department_id
+        )
+    )
+
+
+def _deny(session: Session, user: User, action: str, message_id: int, why: str) -> None:
+    audit.record(
+        session,
+        user,
+        action,
+        object_type="message",
+        object_id=message_id,
+        outcome=audit.DENIED,
+        reason=why,
+    )

@@ -1,0 +1,379 @@
+"""Department inboxes, the sent box, counts, the case timeline and what is owed or unopened.
+
+Every list is of the user's own department only, in services (not only in views). The inbox
+is ordered unread first, then newest first, and pages by keyset on (read_rank, id): a page is
+one index range scan however deep it is, and new mail arriving does not shift the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from hub import audit, jp, settings
+from hub.cases import services as cases
+from hub.db import utcnow
+from hub.errors import Forbidden, InvalidInput
+from hub.mailbox import settings as mailbox_settings
+from hub.mailbox.access import ADMIN_REFUSED
+from hub.mailbox.models import (
+    Delivery,
+    DeliveryState,
+    Message,
+    MessageKind,
+    MessageRecipient,
+    MessageStatus,
+    WorkStatus,
+)
+from hub.models import Role, User
+from hub.validation import parse_id
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+_CURSOR = re.compile(r"^([0-2])\.([0-9]{1,10})$")
+FILTERS = ("kind", "case_id", "due", "overdue", "recalled", "unread", "status", "mine", "q")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    kind: MessageKind | None = None
+    case_id: int | None = None
+    #: Only deliveries that ask for feedback not yet sent.
+    due: bool = False
+    #: Only those whose feedback is overdue.
+    overdue: bool = False
+    recalled: bool = False
+    unread: bool = False
+    status: WorkStatus | None = None
+    #: Only those assigned to the user.
+    mine: bool = False
+    #: Search words (subject, body, resident name/kana/宛名番号), folded like the index.
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self != InboxFilter()
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[Delivery]
+    #: Opaque cursor of the next page ("rank.id"), None on the last page.
+    next_cursor: str | None
+
+
+def parse_filter(data: Mapping[str, Any]) -> InboxFilter:
+    """Read filters from query arguments or JSON; a bad value is a 400 naming the field."""
+    errors: dict[str, str] = {}
+
+    def flag(name: str) -> bool:
+        value = data.get(name)
+        if value in (None, "", "0", "false", False):
+            return False
+        if value in ("1", "true", "on", True):
+            return True
+        errors[name] = "指定が正しくありません（1 または 0）。"
+        return False
+
+    kind = data.get("kind") or None
+    if kind is not None and kind not in {k.value for k in MessageKind}:
+        errors["kind"] = "連絡の種類の値が正しくありません。"
+        kind = None
+    status = data.get("status") or None
+    if status is not None and status not in {s.value for s in WorkStatus}:
+        errors["status"] = "対応状況の値が正しくありません。"
+        status = None
+    case_id = None
+    if data.get("case_id") not in (None, ""):
+        case_id = parse_id(data.get("case_id"))
+        if case_id is None:
+            errors["case_id"] = "ケースの指定が正しくありません。"
+    q = data.get("q") or ""
+    if not isinstance(q, str) or len(q) > 100:
+        errors["q"] = "検索語は100文字以内で入力してください。"
+        q = ""
+    result = InboxFilter(
+        kind=MessageKind(kind) if kind else None,
+        case_id=case_id,
+        due=flag("due"),
+        overdue=flag("overdue"),
+        recalled=flag("recalled"),
+        unread=flag("unread"),
+        status=WorkStatus(status) if status else None,
+        mine=flag("mine"),
+        q=q.strip(),
+    )
+    if errors:
+        raise InvalidInput(fields=errors)
+    return result
+
+
+def parse_cursor(raw: Any) -> tuple[int, int] | None:
+    if raw in (None, ""):
+        return None
+    match = _CURSOR.fullmatch(raw) if isinstance(raw, str) else None
+    if match is None:
+        raise InvalidInput(fields={"cursor": "ページの指定が正しくありません。"})
+    return int(match.group(1)), int(match.group(2))
+
+
+def _require_worker(user: User) -> None:
+    if not user.can_read_cases:
+        raise Forbidden(ADMIN_REFUSED)
+
+
+def _words(q: str) -> list[str]:
+    return [jp.fold(w) for w in re.split(r"[\s\u3000]+", q) if jp.fold(w)]
+
+
+def _filtered(query: Select, user: User, f: InboxFilter, today: date) -> Select:
+    if f.kind is not None:
+        query = query.where(Message.kind == f.kind)
+    if f.case_id is not None:
+        query = query.where(Message.case_id == f.case_id)
+    if f.due or f.overdue:
+        query = query.where(
+            Delivery.feedback_due.is_not(None),
+            Delivery.feedback_received_at.is_(None),
+            Delivery.declined_at.is_(None),
+            Delivery.state == DeliveryState.DELIVERED,
+        )
+    if f.overdue:
+        query = query.where(Delivery.feedback_due < today)
+    if f.recalled:
+        query = query.where(Delivery.state == DeliveryState.RECALLED)
+    if f.unread:
+        query = query.where(Delivery.read_rank == 0)
+    if f.status is not None:
+        query = query.where(Delivery.work_status == f.status)
+    if f.mine:
+        query = query.where(Delivery.assignee_id == user.id)
+    for word in _words(f.q):
+        query = query.where(Message.search_text.contains(word, autoescape=True))
+    return query
+
+
+def inbox(
+    session: Session,
+    user: User,
+    f: InboxFilter | None = None,
+    cursor: str | None = None,
+    *,
+    limit: int = PAGE_SIZE,
+    today: date | None = None,
+) -> InboxPage:
+    """One page of the department's inbox: unread first, then newest first."""
+    _require_worker(user)
+    f = f or InboxFilter()
+    today = today or jp.today()
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = (
+        select(Delivery)
+        .join(Delivery.message)
+        .options(contains_eager(Delivery.message))
+        .where(Delivery.department_id == user.department_id)
+    )
+    query = _filtered(query, user, f, today)
+    after = parse_cursor(cursor)
+    if after is not None:
+        rank, last_id = after
+        query = query.where(
+            or_(
+                Delivery.read_rank > rank,
+                and_(Delivery.read_rank == rank, Delivery.id < last_id),
+            )
+        )
+    rows = list(
+        session.scalars(query.order_by(Delivery.read_rank, Delivery.id.desc()).limit(limit + 1))
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if f.q:
+        # A search names residents: it is an access to personal data (the words are not kept).
+        audit.record(
+            session, user, "mailbox.search", object_type="delivery", reason=f"{len(rows)} rows"
+        )
+    next_cursor = f"{rows[-1].read_rank}.{rows[-1].id}" if more and rows else None
+    return InboxPage(rows, next_cursor)
+
+
+@dataclass(frozen=True)
+class Counts:
+    unread: int
+    #: Feedback the department owes (asked, not sent, not recalled).
+    owed: int
+    overdue: int
+    #: Messages of the department waiting for a manager (managers only, else 0).
+    approvals: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "unread": self.unread,
+            "owed": self.owed,
+            "overdue": self.overdue,
+            "approvals": self.approvals,
+        }
+
+
+def counts(session: Session, user: User, *, today: date | None = None) -> Counts:
+    """The navigation's numbers, two index-range counts (plus one for managers)."""
+    _require_worker(user)
+    today = today or jp.today()
+    unread = session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.department_id == user.department_id, Delivery.read_rank == 0)
+    )
+    owed_row = session.execute(
+        select(
+            func.count(),
+            func.count().filter(Delivery.feedback_due < today),
+        ).where(
+            Delivery.department_id == user.department_id,
+            Delivery.feedback_due.is_not(None),
+            Delivery.feedback_received_at.is_(None),
+            Delivery.declined_at.is_(None),
+            Delivery.state == DeliveryState.DELIVERED,
+        )
+    ).one()
+    approvals = 0
+    if user.role == Role.MANAGER:
+        approvals = session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.sender_department_id == user.department_id,
+                Message.status == MessageStatus.PENDING_APPROVAL,
+            )
+        )
+    return Counts(unread, owed_row[0], owed_row[1], approvals)
+
+
+def sent(
+    session: Session,
+    user: User,
+    cursor: str | None = None,
+    *,
+    limit: int = PAGE_SIZE,
+    q: str = "",
+) -> InboxPage:
+    """The department's sent box (approval pending and returned included), newest first.
+
+    Rows are messages; ``next_cursor`` is "0.<id>".
+    """
+    _require_worker(user)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = select(Message).where(Message.sender_department_id == user.department_id)
+    for word in _words(q):
+        query = query.where(Message.search_text.contains(word, autoescape=True))
+    after = parse_cursor(cursor)
+    if after is not None:
+        query = query.where(Message.id < after[1])
+    rows = list(session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return InboxPage(rows, f"0.{rows[-1].id}" if more and rows else None)  # type: ignore[arg-type]
+
+
+def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, Delivery | None]]:
+    """Every exchange of a case the user's department sent or received, oldest first.
+
+    Each row pairs the message with the department's own delivery (None when it sent it), so
+    a recalled delivery is shown as a tombstone.
+    """
+    case = cases.get_visible(session, user, case_id, action="mailbox.timeline")
+    query = (
+        select(Message, Delivery)
+        .outerjoin(
+            Delivery,
+            and_(Delivery.message_id == Message.id, Delivery.department_id == user.department_id),
+        )
+        .where(
+            Message.case_id == case.id,
+            or_(
+                Message.sender_department_id == user.department_id,
+                and_(Delivery.id.is_not(None), Message.status == MessageStatus.SENT),
+            ),
+        )
+        .order_by(Message.id)
+    )
+    return [(m, d) for m, d in session.execute(query).all()]
+
+
+def owed(session: Session, user: User) -> list[Delivery]:
+    """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
+    _require_worker(user)
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.department_id == user.department_id,
+                Delivery.feedback_due.is_not(None),
+                Delivery.feedback_received_at.is_(None),
+                Delivery.declined_at.is_(None),
+                Delivery.state == DeliveryState.DELIVERED,
+            )
+            .order_by(Delivery.feedback_due, Delivery.id)
+        )
+    )
+
+
+def open_requests(session: Session, user: User) -> list[Delivery]:
+    """Deliveries of the department's messages still waiting for feedback, earliest due first."""
+    _require_worker(user)
+    return list(
+        session.scalars(
+            select(Delivery)
+            .join(Delivery.message)
+            .where(
+                Message.sender_department_id == user.department_id,
+                Delivery.feedback_due.is_not(None),
+                Delivery.feedback_received_at.is_(None),
+                Delivery.declined_at.is_(None),
+                Delivery.state == DeliveryState.DELIVERED,
+            )
+            .order_by(Delivery.feedback_due, Delivery.id)
+        )
+    )
+
+
+def unopened(session: Session, user: User, days: int | None = None) -> list[Delivery]:
+    """Deliveries of the department's messages nobody in the recipient opened after N days."""
+    _require_worker(user)
+    if days is None:
+        days = settings.get(session, mailbox_settings.UNOPENED_DAYS.key)
+    cutoff = utcnow() - timedelta(days=days)
+    return list(
+        session.scalars(
+            select(Delivery)
+            .join(Delivery.message)
+            .where(
+                Message.sender_department_id == user.department_id,
+                Delivery.first_read_at.is_(None),
+                Delivery.state == DeliveryState.DELIVERED,
+                Delivery.delivered_at < cutoff,
+            )
+            .order_by(Delivery.delivered_at, Delivery.id)
+        )
+    )
+
+
+def days_left(due: date | None, today: date | None = None) -> int | None:
+    """Days until the due date (negative: overdue)."""
+    if due is None:
+        return None
+    return (due - (today or jp.today())).days
+
+
+def recipients_of(message: Message) -> list[MessageRecipient]:
+    return list(message.recipients)
+
+
+def has_deliveries(session: Session, message_id: int) -> bool:
+    return bool(session.scalar(select(exists().where(Delivery.message_id == message_id))))

@@ -1,0 +1,347 @@
+"""Messages (連絡), their per-department deliveries, documents, notifications and the outbox.
+
+A message is written once by a sender department and never changed after it is sent; what
+changes afterwards lives on the deliveries (one per recipient department): first open,
+acknowledgement, feedback, recall, assignment and triage status.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, utcnow
+from hub.models import Case, Department, Resident, StoredFile, User
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class MessageKind(enum.StrEnum):
+    SHARE = "share"
+    SHARING_REQUEST = "sharing_request"
+    FEEDBACK = "feedback"
+    NOTICE = "notice"
+
+    @property
+    def label(self) -> str:
+        return {
+            "share": "情報共有",
+            "sharing_request": "情報共有の依頼",
+            "feedback": "フィードバック",
+            "notice": "お知らせ",
+        }[self.value]
+
+
+class MessageStatus(enum.StrEnum):
+    #: Waiting for a manager of the sender department (承認待ち); nothing delivered yet.
+    PENDING_APPROVAL = "pending_approval"
+    #: Sent back by the manager (差戻し); never delivered.
+    RETURNED = "returned"
+    SENT = "sent"
+
+    @property
+    def label(self) -> str:
+        return {"pending_approval": "承認待ち", "returned": "差戻し", "sent": "送信済み"}[
+            self.value
+        ]
+
+
+class LegalBasis(enum.StrEnum):
+    """Why a message may leave its department: the resident's consent, or no personal data."""
+
+    CONSENT = "consent"
+    #: A notice without a case (勉強会のお知らせ等): no resident, nothing to consent to.
+    NONE = "none"
+    # 生活困窮者自立支援法 第9条 (支援会議) will be a third basis.
+
+    @property
+    def label(self) -> str:
+        return {"consent": "本人同意", "none": "個人情報なし"}[self.value]
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("sender_user_id", "idempotency_key"),
+        Index("ix_messages_sender_department_id_id", "sender_department_id", "id"),
+        Index("ix_messages_case_id_id", "case_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus))
+    basis: Mapped[LegalBasis] = mapped_column(_enum(LegalBasis))
+    #: None for a general notice; a case message is about the case's resident.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    #: The first message of the thread (None on the first message itself).
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    #: The message this one answers (a reply, feedback, or the answer to a request).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sender_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    sender_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    #: Plain text; rendered escaped, never as HTML.
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: 回答期限: feedback asked for by this day (None: no feedback asked).
+    feedback_due: Mapped[date | None]
+    #: The information categories the message carries (union of its documents' and body's).
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The consents that covered it when it was sent (also in message_consents, for recall).
+    consent_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: The sharing request this message carries (kind sharing_request).
+    sharing_request_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_requests.id"))
+    #: Subject, body and resident name/kana, NFKC-normalised and kana-folded (jp.fold), for
+    #: search without personal data anywhere but in this row.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    #: Set by the client per compose form; the same key twice returns the first message.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    case: Mapped[Case | None] = relationship()
+    resident: Mapped[Resident | None] = relationship()
+    sender_department: Mapped[Department] = relationship(lazy="joined")
+    sender_user: Mapped[User] = relationship(foreign_keys=[sender_user_id], lazy="joined")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    documents: Mapped[list[MessageDocument]] = relationship(
+        back_populates="message",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="MessageDocument.id",
+    )
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="message",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="Delivery.id",
+        foreign_keys="Delivery.message_id",
+    )
+    #: Recipient departments chosen by the sender (kept while approval is pending).
+    recipients: Mapped[list[MessageRecipient]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MessageRecipient.department_id"
+    )
+
+    @property
+    def root_id(self) -> int:
+        return self.thread_id or self.id
+
+    @property
+    def is_case_message(self) -> bool:
+        return self.case_id is not None
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.kind.value} {self.status.value}>"
+
+
+class MessageRecipient(Base):
+    """A department the sender addressed (deliveries follow once the message is sent)."""
+
+    __tablename__ = "message_recipients"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class MessageConsent(Base):
+    """A consent a case message was sent under: withdrawing it re-checks the message."""
+
+    __tablename__ = "message_consents"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consents.id"), primary_key=True, index=True)
+
+
+class DocumentKind(enum.StrEnum):
+    HEARING_SHEET = "hearing_sheet"
+    CONSENT_FORM = "consent_form"
+    FEEDBACK = "feedback"
+    POLICY = "policy"
+    ATTACHMENT = "attachment"
+
+    @property
+    def label(self) -> str:
+        return {
+            "hearing_sheet": "共通ヒアリングシート",
+            "consent_form": "同意書",
+            "feedback": "フィードバック",
+            "policy": "徴収可否の判断・今後の方針",
+            "attachment": "添付ファイル",
+        }[self.value]
+
+
+class MessageDocument(Base):
+    """A document as it was shared: a frozen copy, holding only the categories shared."""
+
+    __tablename__ = "message_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    title: Mapped[str] = mapped_column(String(200))
+    #: The categories this document carries.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The source hearing-sheet version (kind hearing_sheet).
+    hearing_sheet_id: Mapped[int | None] = mapped_column(ForeignKey("hearing_sheets.id"))
+    #: The source consent (kind consent_form).
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    #: A stored file (uploads; the consent's signed form).
+    stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    #: Structured content as shared (the filtered sheet, the feedback, the policy).
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: SHA-256 of the shared content (the file's, or of the canonical JSON).
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    message: Mapped[Message] = relationship(back_populates="documents")
+    stored_file: Mapped[StoredFile | None] = relationship()
+
+
+class DeliveryState(enum.StrEnum):
+    DELIVERED = "delivered"
+    RECALLED = "recalled"
+
+
+class WorkStatus(enum.StrEnum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"todo": "未対応", "doing": "対応中", "done": "完了"}[self.value]
+
+
+class Delivery(Base):
+    """One recipient department's copy of a sent message and everything it did with it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("message_id", "department_id"),
+        # The inbox: unread first, newest first, keyset on (read_rank, id).
+        Index("ix_deliveries_inbox", "department_id", "read_rank", "id"),
+        Index("ix_deliveries_department_id_feedback_due", "department_id", "feedback_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    state: Mapped[DeliveryState] = mapped_column(
+        _enum(DeliveryState), default=DeliveryState.DELIVERED
+    )
+    #: 0 until someone of the department opens it, then 1 (the inbox's first sort key).
+    read_rank: Mapped[int] = mapped_column(default=0)
+    delivered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_read_at: Mapped[datetime | None]
+    first_read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Copied from the message: the inbox filters on it without a join.
+    feedback_due: Mapped[date | None]
+    feedback_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    feedback_received_at: Mapped[datetime | None]
+    #: A sharing request answered with a refusal (理由を付して辞退).
+    declined_at: Mapped[datetime | None]
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    recalled_at: Mapped[datetime | None]
+    #: The day the consent stopped covering it (撤回日 or the day after 有効期限).
+    recalled_on: Mapped[date | None]
+    #: Japanese, shown on the tombstone (no personal data).
+    recall_reason: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    work_status: Mapped[WorkStatus] = mapped_column(_enum(WorkStatus), default=WorkStatus.TODO)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="deliveries", foreign_keys=[message_id])
+    department: Mapped[Department] = relationship(lazy="joined")
+    first_read_by: Mapped[User | None] = relationship(foreign_keys=[first_read_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.state == DeliveryState.RECALLED
+
+    @property
+    def is_read(self) -> bool:
+        return self.first_read_at is not None
+
+
+class NotificationKind(enum.StrEnum):
+    NEW_MESSAGE = "new_message"
+    APPROVAL_NEEDED = "approval_needed"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    RECALLED = "recalled"
+    FEEDBACK_RECEIVED = "feedback_received"
+    FEEDBACK_DUE = "feedback_due"
+
+    @property
+    def label(self) -> str:
+        return {
+            "new_message": "新しい連絡",
+            "approval_needed": "承認依頼",
+            "approved": "承認されました",
+            "returned": "差し戻されました",
+            "recalled": "共有の取消し",
+            "feedback_received": "フィードバック受領",
+            "feedback_due": "フィードバック期限",
+        }[self.value]
+
+
+class Notification(Base):
+    """An in-app notice to one user; its text never holds personal data."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_read_at_id", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    text: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class OutboxMail(Base):
+    """A mail to a department address, drained by the scheduler; never personal data."""
+
+    __tablename__ = "outbox_mails"
+    __table_args__ = (Index("ix_outbox_mails_sent_at_id", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    #: Where the link in the mail points, as a path; the sender job prefixes the hub's URL.
+    link_path: Mapped[str] = mapped_column(String(200), default="/mailbox/inbox")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(255), default="")

@@ -1,0 +1,305 @@
+"""Open a message or one of its documents, acknowledge it, triage it; recall what consent
+no longer covers.
+
+Every open by a recipient asks the consent gate again, on the day of opening: a consent that
+was withdrawn or ran out since sending turns the delivery into a tombstone (who sent it,
+when, why it was recalled) and the content and the files are not returned. The sender
+department keeps its own copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub import audit, jp, storage
+from hub.db import utcnow
+from hub.documents.consent import gate, signals
+from hub.errors import Conflict, InvalidInput, NotFound
+from hub.mailbox import access, notify
+from hub.mailbox.models import (
+    Delivery,
+    DeliveryState,
+    Message,
+    MessageConsent,
+    MessageDocument,
+    MessageKind,
+    MessageStatus,
+    NotificationKind,
+    WorkStatus,
+)
+from hub.mailbox.send import ALL_CATEGORIES
+from hub.models import Role, User
+from hub.validation import Fields, parse_id
+
+RECALLED = "このデータは本人の同意の範囲外となったため取り消されました。内容は表示できません。"
+#: read_rank of a recalled delivery: after unread (0) and read (1) in the inbox.
+RECALLED_RANK = 2
+
+
+@dataclass
+class MessageView:
+    message: Message
+    #: The user's department's delivery; None when the user's department sent it.
+    delivery: Delivery | None
+    #: Shown instead of the content when the delivery was recalled.
+    tombstone: str | None = None
+    documents: list[MessageDocument] = field(default_factory=list)
+
+    @property
+    def is_sender(self) -> bool:
+        return self.delivery is None
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.tombstone is not None
+
+
+def tombstone_text(delivery: Delivery) -> str:
+    day = jp.wareki(delivery.recalled_on) if delivery.recalled_on else ""
+    return f"{RECALLED}（{day}取消し: {delivery.recall_reason}）"
+
+
+def still_covered(session: Session, message: Message, delivery: Delivery, day: date) -> str | None:
+    """None when consent still lets the sender give this recipient the message; else why not."""
+    if message.resident_id is None:
+        return None
+    categories = message.categories or ALL_CATEGORIES
+    pair = (message.sender_department_id, delivery.department_id)
+    if message.kind == MessageKind.SHARING_REQUEST:
+        # A request was allowed because the asked department may give the requester these.
+        pair = (delivery.department_id, message.sender_department_id)
+    decision = gate.covers(session, message.resident_id, *pair, categories, day)
+    if message.categories:
+        return None if decision.allowed else "; ".join(decision.reasons)
+    return None if decision.consent_ids else "情報の提供を認める有効な同意がなくなりました"
+
+
+def recall(
+    session: Session,
+    delivery: Delivery,
+    day: date,
+    reason: str,
+    actor: User | None = None,
+) -> bool:
+    """Turn a delivery into a tombstone (once) and tell the sender department."""
+    changed = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.state == DeliveryState.DELIVERED)
+        .values(
+            state=DeliveryState.RECALLED,
+            read_rank=RECALLED_RANK,
+            recalled_at=utcnow(),
+            recalled_on=day,
+            recall_reason=reason[:1000],
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(delivery)
+    if not changed:
+        return False
+    audit.record(
+        session,
+        actor,
+        "delivery.recall",
+        delivery,
+        reason=f"message {delivery.message_id} to {delivery.department_id}",
+        login_id="" if actor else "system",
+    )
+    notify.department(
+        session,
+        delivery.message.sender_department_id,
+        NotificationKind.RECALLED,
+        delivery.message_id,
+    )
+    return True
+
+
+def recall_under_consent(
+    session: Session, consent_id: int, day: date, reason: str, actor: User | None = None
+) -> list[int]:
+    """Recall every delivery sent under a consent that no other consent still covers."""
+    deliveries = session.scalars(
+        select(Delivery)
+        .join(MessageConsent, MessageConsent.message_id == Delivery.message_id)
+        .where(
+            MessageConsent.consent_id == consent_id,
+            Delivery.state == DeliveryState.DELIVERED,
+        )
+        .order_by(Delivery.id)
+    ).all()
+    recalled = []
+    for delivery in deliveries:
+        if still_covered(session, delivery.message, delivery, day) is None:
+            continue
+        if recall(session, delivery, day, reason, actor):
+            recalled.append(delivery.id)
+    session.flush()
+    return recalled
+
+
+@signals.consent_ended.connect
+def _on_consent_ended(consent: Any, *, session: Session, day: date, reason: str) -> None:
+    recall_under_consent(session, consent.id, day, reason)
+
+
+def _recheck(session: Session, user: User, message: Message, delivery: Delivery, day: date) -> bool:
+    """Re-ask the gate for a recipient; recall on a miss. Audited either way."""
+    if delivery.state == DeliveryState.RECALLED:
+        return False
+    why = still_covered(session, message, delivery, day)
+    audit.record(
+        session,
+        user,
+        "message.consent_recheck",
+        message,
+        outcome=audit.ALLOWED if why is None else audit.DENIED,
+        reason=(why or "covered")[:255],
+    )
+    if why is None:
+        return True
+    recall(session, delivery, day, f"開封時の確認で同意の範囲外（{why}）", user)
+    return False
+
+
+def open_message(
+    session: Session, user: User, message_id: int, *, today: date | None = None
+) -> MessageView:
+    """Show a message: the sender's copy, a recipient's (first open recorded) or a tombstone."""
+    today = today or jp.today()
+    message = access.message(session, user, message_id, "message.open")
+    delivery = access.own_delivery(session, user, message)
+    if delivery is None:
+        audit.record(session, user, "message.open", message, reason="sender copy")
+        return MessageView(message, None, None, list(message.documents))
+    if not _recheck(session, user, message, delivery, today):
+        audit.record(session, user, "message.open", message, reason="tombstone")
+        return MessageView(message, delivery, tombstone_text(delivery))
+    _first_read(session, user, delivery)
+    audit.record(session, user, "message.open", message)
+    return MessageView(message, delivery, None, list(message.documents))
+
+
+def _first_read(session: Session, user: User, delivery: Delivery) -> None:
+    # Conditional: two people opening at once record one first reader, never lose the read.
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.first_read_at.is_(None))
+        .values(first_read_at=utcnow(), first_read_by_id=user.id, read_rank=1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(delivery)
+
+
+def open_document(
+    session: Session, user: User, message_id: int, document_id: int, *, today: date | None = None
+) -> tuple[MessageDocument, bytes | None]:
+    """Return a document of a visible message and its file's bytes (None when structured)."""
+    today = today or jp.today()
+    message = access.message(session, user, message_id, "message.document")
+    document = next((d for d in message.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFound("この連絡にその資料はありません。")
+    delivery = access.own_delivery(session, user, message)
+    if delivery is not None:
+        if not _recheck(session, user, message, delivery, today):
+            raise Conflict(tombstone_text(delivery), code="recalled")
+        _first_read(session, user, delivery)
+    audit.record(session, user, "message.document", message, reason=f"document {document.id}")
+    if document.stored_file is None:
+        return document, None
+    return document, storage.read(session, document.stored_file)
+
+
+def _delivery(session: Session, user: User, message_id: int, action: str) -> Delivery:
+    message = access.message(session, user, message_id, action)
+    delivery = access.own_delivery(session, user, message)
+    if delivery is None:
+        raise Conflict("送信元の所管課は、この操作を行えません。", code="sender")
+    return delivery
+
+
+def acknowledge(
+    session: Session, user: User, message_id: int, *, today: date | None = None
+) -> Delivery:
+    """確認しました: once per recipient department; needs the content to be still shared."""
+    today = today or jp.today()
+    delivery = _delivery(session, user, message_id, "message.acknowledge")
+    if not _recheck(session, user, delivery.message, delivery, today):
+        raise Conflict(tombstone_text(delivery), code="recalled")
+    _first_read(session, user, delivery)
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id, Delivery.acknowledged_at.is_(None))
+        .values(acknowledged_at=utcnow(), acknowledged_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(delivery)
+    audit.record(session, user, "message.acknowledge", delivery.message)
+    return delivery
+
+
+TRIAGE_FIELDS = ("assignee_id", "work_status")
+
+
+def triage(session: Session, user: User, message_id: int, data: Mapping[str, Any]) -> Delivery:
+    """Assign a delivery to someone of the department (担当者) and/or set 未対応/対応中/完了."""
+    delivery = _delivery(session, user, message_id, "message.triage")
+    fields = Fields(data)
+    if "work_status" in data:
+        status = fields.choice("work_status", "対応状況", [s.value for s in WorkStatus])
+        if status:
+            delivery.work_status = WorkStatus(status)
+    if "assignee_id" in data:
+        raw = data.get("assignee_id")
+        if raw in (None, ""):
+            delivery.assignee_id = None
+        else:
+            assignee_id = parse_id(raw)
+            assignee = session.get(User, assignee_id) if assignee_id else None
+            if (
+                assignee is None
+                or assignee.department_id != user.department_id
+                or not assignee.is_active
+                or assignee.role not in (Role.STAFF, Role.MANAGER)
+            ):
+                fields.error("assignee_id", "担当者は自所管課の職員から選んでください。")
+            else:
+                delivery.assignee_id = assignee.id
+    if not set(TRIAGE_FIELDS) & set(data):
+        fields.error("work_status", "担当者または対応状況を指定してください。")
+    if fields.errors:
+        raise InvalidInput(fields=fields.errors)
+    session.flush()
+    audit.record(
+        session,
+        user,
+        "message.triage",
+        delivery.message,
+        reason=f"assignee {delivery.assignee_id} status {delivery.work_status.value}",
+    )
+    return delivery
+
+
+def colleagues(session: Session, user: User) -> list[User]:
+    """Who a delivery can be assigned to: the active case workers of the user's department."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.department_id == user.department_id,
+                User.is_active,
+                User.role.in_((Role.STAFF, Role.MANAGER)),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def is_sent(message: Message) -> bool:
+    return message.status == MessageStatus.SENT

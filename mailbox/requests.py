@@ -1,0 +1,198 @@
+"""Feedback (フィードバック) and sharing requests (情報共有の依頼), answered or declined.
+
+Feedback answers a received case message with a structured document; it goes back to the
+department that sent the message and is itself checked against consent in that direction.
+A sharing request from a support department asks collection departments for categories the
+resident's consent lets them give it; they answer by sharing (a reply in the thread, checked
+like any share) or decline with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub import audit, jp
+from hub.cases import services as cases
+from hub.db import utcnow
+from hub.documents.categories import InformationCategory
+from hub.documents.consent import sharing
+from hub.errors import Conflict, InvalidInput
+from hub.mailbox import compose, notify
+from hub.mailbox.compose import Draft
+from hub.mailbox.models import (
+    Delivery,
+    DeliveryState,
+    Message,
+    MessageKind,
+    NotificationKind,
+    WorkStatus,
+)
+from hub.mailbox.read import _delivery, _recheck, tombstone_text
+from hub.mailbox.send import dispatch, replayed
+from hub.models import Department, DepartmentKind, User
+from hub.validation import Fields
+
+FEEDBACK_FIELDS = (
+    "subject",
+    "body",
+    "done",
+    "support_status",
+    "debt_status",
+    "debt_note",
+    "next_steps",
+    "free_text",
+    "idempotency_key",
+)
+REQUEST_FIELDS = (
+    "department_ids",
+    "categories",
+    "note",
+    "subject",
+    "feedback_due",
+    "idempotency_key",
+)
+
+
+def send_feedback(
+    session: Session,
+    user: User,
+    message_id: int,
+    data: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> Message:
+    """Answer a received case message with a feedback document, consent-checked back."""
+    today = today or jp.today()
+    earlier = replayed(session, user, data.get("idempotency_key"))
+    if earlier is not None:
+        return earlier
+    delivery = _delivery(session, user, message_id, "message.feedback")
+    original = delivery.message
+    if original.case_id is None:
+        raise Conflict("ケースのないお知らせにはフィードバックを送れません。", code="no_case")
+    if not _recheck(session, user, original, delivery, today):
+        raise Conflict(tombstone_text(delivery), code="recalled")
+    fields = Fields(data)
+    document = compose.feedback_document(fields)
+    subject = fields.text("subject", "件名", max_length=compose.SUBJECT_MAX)
+    body = fields.text("body", "本文", max_length=compose.BODY_MAX)
+    key = data.get("idempotency_key") or None
+    fields.check()
+    draft = Draft(
+        kind=MessageKind.FEEDBACK,
+        case=original.case,
+        recipients=[original.sender_department],
+        subject=subject or f"フィードバック: {original.subject}"[: compose.SUBJECT_MAX],
+        body=body,
+        feedback_due=None,
+        documents=[document],
+        parent_id=original.id,
+        thread_id=original.root_id,
+        idempotency_key=key if isinstance(key, str) else None,
+    )
+    return dispatch(session, user, draft, today=today, needs_approval=False)
+
+
+def request_sharing(
+    session: Session,
+    user: User,
+    case_id: int,
+    data: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> Message:
+    """情報共有の依頼: ask collection departments for what the consent lets them give us."""
+    today = today or jp.today()
+    earlier = replayed(session, user, data.get("idempotency_key"))
+    if earlier is not None:
+        return earlier
+    case = cases.get_visible(session, user, case_id, action="sharing_request.compose")
+    fields = Fields(data)
+    subject = fields.text("subject", "件名", max_length=compose.SUBJECT_MAX)
+    due = fields.optional_date("feedback_due", "回答期限")
+    if due is not None and due < today:
+        fields.error("feedback_due", "回答期限が過去の日付になっています。")
+    ids = data.get("department_ids")
+    if isinstance(ids, list) and ids:
+        asked = session.scalars(
+            select(Department).where(Department.id.in_([i for i in ids if isinstance(i, int)]))
+        ).all()
+        wrong = [d.name for d in asked if d.kind != DepartmentKind.COLLECTION]
+        if wrong:
+            fields.error(
+                "department_ids",
+                f"情報共有の依頼先は公債権所管です（{'、'.join(wrong)}は依頼先にできません）。",
+            )
+    fields.check()
+    request = sharing.create(session, user, case.resident_id, data, today=today)
+    asked_ids = sorted(request.by_department())
+    recipients = list(
+        session.scalars(
+            select(Department).where(Department.id.in_(asked_ids)).order_by(Department.id)
+        )
+    )
+    categories = sorted({i.category for i in request.items}, key=list(InformationCategory).index)
+    labels = "、".join(InformationCategory(c).label for c in categories)
+    body = f"依頼する情報: {labels}"
+    if request.note:
+        body += f"\n\n{request.note}"
+    key = data.get("idempotency_key")
+    draft = Draft(
+        kind=MessageKind.SHARING_REQUEST,
+        case=case,
+        recipients=recipients,
+        subject=subject or "情報共有の依頼",
+        body=body,
+        feedback_due=due,
+        idempotency_key=key if isinstance(key, str) and key else None,
+    )
+    return dispatch(
+        session,
+        user,
+        draft,
+        today=today,
+        sharing_request_id=request.id,
+        consent_ids=list(request.consent_ids),
+        categories=categories,
+        needs_approval=False,
+    )
+
+
+def decline(session: Session, user: User, message_id: int, reason: Any) -> Delivery:
+    """Decline a sharing request with a reason; the requester sees it on its receipts."""
+    delivery = _delivery(session, user, message_id, "sharing_request.decline")
+    if delivery.message.kind != MessageKind.SHARING_REQUEST:
+        raise Conflict("辞退できるのは情報共有の依頼です。", code="not_a_request")
+    if delivery.state == DeliveryState.RECALLED:
+        raise Conflict(tombstone_text(delivery), code="recalled")
+    fields = Fields({"reason": reason})
+    text = fields.text("reason", "辞退の理由", max_length=1000, required=True)
+    if fields.errors:
+        raise InvalidInput(fields=fields.errors)
+    changed = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery.id,
+            Delivery.declined_at.is_(None),
+            Delivery.feedback_received_at.is_(None),
+        )
+        .values(declined_at=utcnow(), decline_reason=text, work_status=WorkStatus.DONE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(delivery)
+    if not changed:
+        raise Conflict("この依頼には既に回答しています。", code="already_answered")
+    audit.record(session, user, "sharing_request.decline", delivery.message)
+    notify.department(
+        session,
+        delivery.message.sender_department_id,
+        NotificationKind.FEEDBACK_RECEIVED,
+        delivery.message_id,
+    )
+    session.flush()
+    return delivery

@@ -1,0 +1,617 @@
+"""Send a message: check every recipient × every category against consent, then deliver to all.
+
+One call is one transaction's worth of writes: the message, its documents, every delivery,
+the notifications, the outbox mails and the audit events are flushed together, and the
+request (or the caller) commits or rolls back the lot. A refusal writes nothing but the audit
+of the denied checks. Sending the same form twice (same idempotency key) returns the first
+message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hub import audit, jp, storage
+from hub.cases import services as cases
+from hub.db import utcnow
+from hub.documents.categories import ORDER, InformationCategory
+from hub.documents.consent import gate
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.mailbox import compose, notify
+from hub.mailbox.access import visible_message
+from hub.mailbox.compose import Draft, Upload
+from hub.mailbox.models import (
+    Delivery,
+    DocumentKind,
+    LegalBasis,
+    Message,
+    MessageConsent,
+    MessageDocument,
+    MessageKind,
+    MessageRecipient,
+    MessageStatus,
+    NotificationKind,
+)
+from hub.models import Case, CaseDepartment, Department, Role, User
+from hub.validation import Fields, parse_id
+
+ATTACHMENT_PURPOSE = "message_attachment"
+REFUSED = (
+    "本人の同意の範囲外の宛先・情報があるため、送信しませんでした（どの宛先にも送っていません）。"
+)
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+ALL_CATEGORIES = [c.value for c in ORDER]
+
+
+class SendRefused(gate.ConsentMissing):
+    """409: what is missing, per recipient and category; nothing was sent."""
+
+    def __init__(self, missing: list[dict[str, Any]]) -> None:
+        self.missing = missing
+        super().__init__([m["reason"] for m in missing], REFUSED)
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["error"]["missing"] = self.missing
+        return body
+
+
+@dataclass(frozen=True)
+class RecipientCheck:
+    department: Department
+    allowed: bool
+    #: Japanese reasons, one per missing category (empty when allowed).
+    reasons: list[str]
+    consent_ids: list[int]
+
+
+def check_recipient(
+    session: Session,
+    user: User | None,
+    resident_id: int,
+    sender_department_id: int,
+    recipient: Department,
+    categories: Sequence[str],
+    day: date,
+    *,
+    action: str,
+    sender_name: str = "",
+) -> RecipientCheck:
+    """Ask the gate for one recipient; audit the answer (allowed or denied).
+
+    A message that carries no category (a body-only note, a consent form) still says that the
+    resident is a client: it needs a consent giving the recipient at least one category.
+    """
+    wanted = list(categories) or ALL_CATEGORIES
+    decision = gate.covers(session, resident_id, sender_department_id, recipient.id, wanted, day)
+    if categories:
+        allowed, reasons = decision.allowed, decision.reasons
+    else:
+        allowed = bool(decision.consent_ids)
+        reasons = (
+            []
+            if allowed
+            else [
+                f"{sender_name or '送信元'}→{recipient.name}への情報の提供を認める"
+                "有効な同意がありません"
+            ]
+        )
+    pair = f"{sender_department_id}->{recipient.id} on {day.isoformat()}"
+    audit.record(
+        session,
+        user,
+        action,
+        object_type="resident",
+        object_id=resident_id,
+        outcome=audit.ALLOWED if allowed else audit.DENIED,
+        reason=(
+            f"{pair} {','.join(categories) or 'any'} consents {decision.consent_ids}"
+            if allowed
+            else f"{pair} missing {','.join(categories) or 'any'}"
+        ),
+        login_id="" if user else "scheduler",
+    )
+    return RecipientCheck(recipient, allowed, reasons, decision.consent_ids if allowed else [])
+
+
+def check_all(
+    session: Session,
+    user: User | None,
+    resident_id: int,
+    sender: Department,
+    recipients: Iterable[Department],
+    categories: Sequence[str],
+    day: date,
+    *,
+    action: str = "message.consent_check",
+) -> list[int]:
+    """Check every recipient; raise :class:`SendRefused` naming each miss, else the consents."""
+    missing: list[dict[str, Any]] = []
+    consent_ids: set[int] = set()
+    for recipient in recipients:
+        result = check_recipient(
+            session,
+            user,
+            resident_id,
+            sender.id,
+            recipient,
+            categories,
+            day,
+            action=action,
+            sender_name=sender.name,
+        )
+        consent_ids.update(result.consent_ids)
+        if not result.allowed:
+            missing += _missing(sender, recipient, categories, result.reasons)
+    if missing:
+        raise SendRefused(missing)
+    return sorted(consent_ids)
+
+
+def _missing(
+    sender: Department, recipient: Department, categories: Sequence[str], reasons: list[str]
+) -> list[dict[str, Any]]:
+    by_category = {c: r for c in categories for r in reasons if InformationCategory(c).label in r}
+    rows = []
+    for category in categories or [None]:
+        if category is not None and category not in by_category:
+            continue
+        reason = by_category.get(category) if category else reasons[0]
+        rows.append(
+            {
+                "department_id": recipient.id,
+                "department": recipient.name,
+                "category": category,
+                "category_label": InformationCategory(category).label if category else "",
+                "reason": f"{recipient.name}: {reason}",
+                "needed": (
+                    f"{sender.name}→{recipient.name}"
+                    + (f"『{InformationCategory(category).label}』" if category else "")
+                    + "を含む有効な同意"
+                ),
+            }
+        )
+    return rows
+
+
+def recipient_options(
+    session: Session,
+    user: User,
+    case: Case | None,
+    categories: Sequence[str],
+    *,
+    today: date | None = None,
+) -> list[RecipientCheck]:
+    """Every department the user could address, each marked allowed or not with the reason.
+
+    For the compose screen: it offers what the consent covers and greys out the rest before
+    the user tries. Nothing is audited here (no information leaves); sending checks again.
+    """
+    today = today or jp.today()
+    query = select(Department).where(Department.is_active, Department.id != user.department_id)
+    departments = list(session.scalars(query.order_by(Department.kind, Department.id)))
+    if case is None:
+        return [RecipientCheck(d, True, [], []) for d in departments]
+    options = []
+    for dept in departments:
+        if dept.kind.value == "other":
+            reason = f"{dept.name}は公債権所管・支援所管ではないため、情報共有の宛先にできません"
+            options.append(RecipientCheck(dept, False, [reason], []))
+            continue
+        wanted = list(categories) or ALL_CATEGORIES
+        decision = gate.covers(
+            session, case.resident_id, user.department_id, dept.id, wanted, today
+        )
+        if categories:
+            options.append(RecipientCheck(dept, decision.allowed, decision.reasons, []))
+        else:
+            allowed = bool(decision.consent_ids)
+            reason = [] if allowed else [f"{dept.name}への提供を認める有効な同意がありません"]
+            options.append(RecipientCheck(dept, allowed, reason, []))
+    return options
+
+
+def _idempotency_key(fields: Fields) -> str | None:
+    raw = fields.data.get("idempotency_key")
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str) or not _KEY.fullmatch(raw):
+        fields.error("idempotency_key", "送信キーの形式が正しくありません（英数字8〜64文字）。")
+        return None
+    return raw
+
+
+def replayed(session: Session, user: User, key: str | None) -> Message | None:
+    """The message this user already sent with the key, if any (a double click or a retry)."""
+    if key is None:
+        return None
+    return session.scalar(
+        select(Message).where(Message.sender_user_id == user.id, Message.idempotency_key == key)
+    )
+
+
+def _parent(session: Session, fields: Fields, user: User) -> Message | None:
+    raw = fields.data.get("parent_id")
+    if raw in (None, ""):
+        return None
+    parent_id = parse_id(raw)
+    parent = visible_message(session, user, parent_id) if parent_id else None
+    if parent is None:
+        fields.error("parent_id", "返信先の連絡が見つかりません。")
+    return parent
+
+
+def _participants(parent: Message) -> list[int]:
+    ids = {parent.sender_department_id, *(r.department_id for r in parent.recipients)}
+    return sorted(ids)
+
+
+def build(
+    session: Session,
+    user: User,
+    data: Mapping[str, Any],
+    uploads: Sequence[Upload] = (),
+    *,
+    today: date,
+) -> Draft:
+    """Validate a compose form into a draft (400 with every field's message), writing nothing."""
+    fields = Fields(data)
+    kind_value = fields.choice("kind", "連絡の種類", [MessageKind.SHARE, MessageKind.NOTICE])
+    kind = MessageKind(kind_value) if kind_value else MessageKind.SHARE
+    parent = _parent(session, fields, user)
+    case = None
+    raw_case = data.get("case_id")
+    if parent is not None and parent.case_id is not None:
+        if raw_case not in (None, "") and parse_id(raw_case) != parent.case_id:
+            fields.error("case_id", "返信先の連絡と別のケースは指定できません。")
+        raw_case = parent.case_id
+    if raw_case not in (None, ""):
+        case_id = parse_id(raw_case)
+        if case_id is None:
+            fields.error("case_id", "ケースの指定が正しくありません。")
+        else:
+            case = cases.get_visible(session, user, case_id, action="message.compose")
+    if kind == MessageKind.SHARE and case is None and "case_id" not in fields.errors:
+        fields.error(
+            "case_id", "情報共有はケースを選んで送ります（ケースのない連絡は「お知らせ」）。"
+        )
+    if parent is not None and data.get("recipient_ids") in (None, "", []):
+        ids = [i for i in _participants(parent) if i != user.department_id]
+    else:
+        ids = compose.recipient_ids(fields)
+    recipients = compose.recipients(session, fields, user, ids, case_message=case is not None)
+    subject = fields.text("subject", "件名", max_length=compose.SUBJECT_MAX, required=True)
+    body = fields.text("body", "本文", max_length=compose.BODY_MAX)
+    due = fields.optional_date("feedback_due", "回答期限")
+    if due is not None and due < today:
+        fields.error("feedback_due", "回答期限が過去の日付になっています。")
+    if due is not None and kind == MessageKind.NOTICE and case is None:
+        fields.error("feedback_due", "お知らせにはフィードバック期限を付けられません。")
+    body_categories = compose.categories_field(fields, "body_categories", "本文に含む情報の区分")
+    documents: list[MessageDocument] = []
+    attachment_categories: list[str] = []
+    if case is not None:
+        for document in (
+            compose.hearing_sheet_document(session, fields, user, case),
+            compose.consent_document(session, fields, user, case),
+            compose.policy_document(fields),
+        ):
+            if document is not None:
+                documents.append(document)
+        attachment_categories = compose.categories_field(
+            fields, "attachment_categories", "添付ファイルに含む情報の区分"
+        )
+        if uploads and not attachment_categories:
+            fields.error(
+                "attachment_categories", "添付ファイルに含まれる情報の区分を選んでください。"
+            )
+    else:
+        for name in ("sheet_version", "consent_id", "policy", "body_categories"):
+            if data.get(name) not in (None, "", [], {}):
+                fields.error(name, "ケースのないお知らせには対象者の情報を含められません。")
+    if len(uploads) > compose.MAX_ATTACHMENTS:
+        fields.error("attachments", f"添付ファイルは{compose.MAX_ATTACHMENTS}件までです。")
+    key = _idempotency_key(fields)
+    fields.check()
+    return Draft(
+        kind=kind,
+        case=case,
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        feedback_due=due,
+        documents=documents,
+        body_categories=body_categories,
+        uploads=[(u, attachment_categories) for u in uploads],
+        parent_id=parent.id if parent else None,
+        thread_id=parent.root_id if parent else None,
+        idempotency_key=key,
+    )
+
+
+def send(
+    session: Session,
+    user: User,
+    data: Mapping[str, Any],
+    uploads: Sequence[Upload] = (),
+    *,
+    today: date | None = None,
+) -> Message:
+    """Send a share or notice (or hold it for approval); raise 400/404/409 and send nothing."""
+    today = today or jp.today()
+    if not user.can_read_cases:
+        raise Forbidden("システム管理者は連絡を送信できません。")
+    earlier = replayed(session, user, data.get("idempotency_key"))
+    if earlier is not None:
+        return earlier
+    draft = build(session, user, data, uploads, today=today)
+    return dispatch(session, user, draft, today=today)
+
+
+def search_text(subject: str, body: str, case: Case | None) -> str:
+    parts = [subject, body]
+    if case is not None:
+        resident = case.resident
+        parts += [resident.name, resident.kana, resident.atena_no]
+    return jp.fold(" ".join(parts))
+
+
+def dispatch(
+    session: Session,
+    user: User,
+    draft: Draft,
+    *,
+    today: date,
+    sharing_request_id: int | None = None,
+    consent_ids: list[int] | None = None,
+    categories: list[str] | None = None,
+    needs_approval: bool | None = None,
+) -> Message:
+    """Check consent, write the message and deliver it (or hold it for approval).
+
+    ``consent_ids`` given means the caller already checked consent (a sharing request is
+    checked in the other direction, asked → requester, for ``categories``).
+    """
+    sender = user.department
+    categories = draft.categories if categories is None else categories
+    if draft.case is not None and consent_ids is None:
+        consent_ids = check_all(
+            session, user, draft.case.resident_id, sender, draft.recipients, categories, today
+        )
+    message = Message(
+        kind=draft.kind,
+        status=MessageStatus.PENDING_APPROVAL,
+        basis=LegalBasis.CONSENT if draft.case is not None else LegalBasis.NONE,
+        case_id=draft.case.id if draft.case else None,
+        resident_id=draft.case.resident_id if draft.case else None,
+        thread_id=draft.thread_id,
+        parent_id=draft.parent_id,
+        sender_department_id=sender.id,
+        sender_user_id=user.id,
+        subject=draft.subject,
+        body=draft.body,
+        feedback_due=draft.feedback_due,
+        categories=categories,
+        consent_ids=consent_ids or [],
+        sharing_request_id=sharing_request_id,
+        search_text=search_text(draft.subject, draft.body, draft.case),
+        idempotency_key=draft.idempotency_key,
+    )
+    message.documents = list(draft.documents)
+    for upload, upload_categories in draft.uploads:
+        stored = storage.store(
+            session, user, upload.data, upload.filename, purpose=ATTACHMENT_PURPOSE
+        )
+        message.documents.append(
+            MessageDocument(
+                kind=DocumentKind.ATTACHMENT,
+                title=stored.original_name,
+                categories=list(upload_categories),
+                stored_file_id=stored.id,
+                sha256=stored.sha256,
+            )
+        )
+    message.recipients = [MessageRecipient(department_id=d.id) for d in draft.recipients]
+    session.add(message)
+    session.flush()
+    session.add_all(MessageConsent(message_id=message.id, consent_id=c) for c in consent_ids or [])
+    if needs_approval is None:
+        needs_approval = (
+            draft.kind == MessageKind.SHARE
+            and sender.requires_approval
+            and user.role != Role.MANAGER
+        )
+    if needs_approval:
+        audit.record(session, user, "message.submit", message, reason=_summary(message))
+        notify.department(
+            session, sender.id, NotificationKind.APPROVAL_NEEDED, message.id, managers_only=True
+        )
+        session.flush()
+        return message
+    deliver(session, user, message, draft.recipients)
+    return message
+
+
+def _summary(message: Message) -> str:
+    to = ",".join(str(r.department_id) for r in message.recipients)
+    return f"{message.kind.value} to [{to}] categories [{','.join(message.categories)}]"
+
+
+def deliver(
+    session: Session, user: User, message: Message, recipients: Sequence[Department]
+) -> list[Delivery]:
+    """Write one delivery per recipient, bring them into the case, notify them."""
+    message.status = MessageStatus.SENT
+    message.sent_at = utcnow()
+    deliveries = [
+        Delivery(message_id=message.id, department_id=d.id, feedback_due=message.feedback_due)
+        for d in recipients
+    ]
+    session.add_all(deliveries)
+    if message.case_id is not None:
+        involved = set(
+            session.scalars(
+                select(CaseDepartment.department_id).where(
+                    CaseDepartment.case_id == message.case_id
+                )
+            )
+        )
+        session.add_all(
+            CaseDepartment(case_id=message.case_id, department_id=d.id, added_by_id=user.id)
+            for d in recipients
+            if d.id not in involved
+        )
+    for dept in recipients:
+        notify.department(session, dept.id, NotificationKind.NEW_MESSAGE, message.id)
+        notify.queue_mail(session, dept, "/mailbox/inbox")
+    session.flush()
+    if message.parent_id is not None:
+        _mark_answered(session, message, {d.id for d in recipients})
+    audit.record(
+        session,
+        user,
+        "message.send",
+        message,
+        reason=f"{_summary(message)} consents {message.consent_ids}",
+    )
+    return deliveries
+
+
+def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) -> None:
+    """A reply to the asking department answers what its message asked (feedback, request)."""
+    parent = session.get(Message, reply.parent_id)
+    if parent is None or parent.sender_department_id not in recipient_ids:
+        return
+    answered = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.message_id == parent.id,
+            Delivery.department_id == reply.sender_department_id,
+            Delivery.feedback_received_at.is_(None),
+            Delivery.declined_at.is_(None),
+        )
+        .values(feedback_message_id=reply.id, feedback_received_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if answered and (parent.feedback_due is not None or parent.kind != MessageKind.NOTICE):
+        notify.department(
+            session, parent.sender_department_id, NotificationKind.FEEDBACK_RECEIVED, reply.id
+        )
+
+
+def pending_approvals(session: Session, user: User) -> list[Message]:
+    """Messages of the manager's department waiting for approval (oldest first)."""
+    if user.role != Role.MANAGER:
+        return []
+    return list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.sender_department_id == user.department_id,
+                Message.status == MessageStatus.PENDING_APPROVAL,
+            )
+            .order_by(Message.id)
+        )
+    )
+
+
+def _pending(session: Session, user: User, message_id: int, action: str) -> Message:
+    if user.role != Role.MANAGER:
+        audit.record(
+            session,
+            user,
+            action,
+            object_type="message",
+            object_id=message_id,
+            outcome=audit.DENIED,
+            reason="not a manager",
+        )
+        raise Forbidden("承認・差戻しは所属の管理職が行います。")
+    message = session.get(Message, message_id)
+    if message is None or message.sender_department_id != user.department_id:
+        audit.record(
+            session,
+            user,
+            action,
+            object_type="message",
+            object_id=message_id,
+            outcome=audit.DENIED,
+            reason="not found or another department",
+        )
+        raise NotFound()
+    if message.status != MessageStatus.PENDING_APPROVAL:
+        raise Conflict(
+            f"この連絡は{message.status.label}です。承認待ちの連絡だけを承認・差戻しできます。",
+            code="not_pending",
+        )
+    return message
+
+
+def approve(
+    session: Session,
+    manager: User,
+    message_id: int,
+    comment: str = "",
+    *,
+    today: date | None = None,
+) -> Message:
+    """承認: check consent again on the day and deliver; a miss (409) keeps it pending."""
+    today = today or jp.today()
+    message = _pending(session, manager, message_id, "message.approve")
+    comment = _comment(comment, required=False)
+    recipients = [r.department for r in message.recipients]
+    if message.case_id is not None:
+        ids = check_all(
+            session,
+            manager,
+            message.resident_id,
+            message.sender_department,
+            recipients,
+            message.categories,
+            today,
+        )
+        message.consent_ids = ids
+        known = set(
+            session.scalars(
+                select(MessageConsent.consent_id).where(MessageConsent.message_id == message.id)
+            )
+        )
+        session.add_all(
+            MessageConsent(message_id=message.id, consent_id=c) for c in ids if c not in known
+        )
+    message.approved_by_id = manager.id
+    message.approval_comment = comment
+    message.decided_at = utcnow()
+    audit.record(session, manager, "message.approve", message)
+    deliver(session, manager, message, recipients)
+    notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message.id)
+    session.flush()
+    return message
+
+
+def return_to_sender(session: Session, manager: User, message_id: int, comment: Any) -> Message:
+    """差戻し with a comment: the message is never delivered; the sender is told why."""
+    message = _pending(session, manager, message_id, "message.return")
+    message.approval_comment = _comment(comment, required=True)
+    message.status = MessageStatus.RETURNED
+    message.approved_by_id = manager.id
+    message.decided_at = utcnow()
+    audit.record(session, manager, "message.return", message)
+    notify.user(session, message.sender_user_id, NotificationKind.RETURNED, message.id)
+    session.flush()
+    return message
+
+
+def _comment(raw: Any, *, required: bool) -> str:
+    fields = Fields({"comment": raw})
+    value = fields.text("comment", "コメント", max_length=2000, required=required)
+    if fields.errors:
+        raise InvalidInput(fields=fields.errors)
+    return value
