@@ -67,12 +67,14 @@ def demo() -> None:
     from hub import demo as demo_data
     from hub.documents.consent import demo as consent_demo
     from hub.documents.hearing import demo as hearing_demo
+    from hub.mailbox import demo as mailbox_demo
 
     migrate.upgrade(_database())
     with _unit_of_work() as session:
         created = demo_data.load(session, current_app.extensions["tsunagu.hasher"])
         hearing_demo.load(session)  # the hearing sheet of 山田 太郎's case, once
         consent_demo.load(session)
+        mailbox_demo.load(session)  # a share, its receipts and feedback, a notice
     click.echo(
         "デモデータを読み込みました。"
         if created
@@ -195,6 +197,22 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@main.group("mailbox")
+def mailbox_group() -> None:
+    """Mailbox: due-feedback notices (the scheduler will run these on a timer)."""
+
+
+@mailbox_group.command("remind")
+@click.option("--days-before", default=2, show_default=True, help="期限の何日前から知らせるか")
+def mailbox_remind(days_before: int) -> None:
+    """Notify departments of feedback due soon or overdue (once per message and user)."""
+    from hub.mailbox import reminders
+
+    with _unit_of_work() as session:
+        count = reminders.notify_due_feedback(session, days_before=days_before)
+    click.echo(f"フィードバック期限のお知らせを{count}件作成しました。")
 
 
 def _run(fn, *args):
