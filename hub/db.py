@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -112,15 +112,32 @@ def finish(session: Session, *, ok: bool) -> None:
 
     A denied access or a failed login is recorded even though the request that caused it
     fails; :func:`hub.audit.record` marks such events to be kept. A service that must keep
-    its writes although it raises (the failed-login counter) sets ``commit_on_failure``.
+    its writes although it raises (the failed-login counter) sets ``commit_on_failure``;
+    a write that must stand although the request is refused is registered with
+    :func:`redo_after_rollback` and done again after the rollback.
     """
+    redo = session.info.pop(REDO_AFTER_ROLLBACK, [])
     if ok or session.info.pop("commit_on_failure", False):
         session.commit()
         return
     kept = session.info.pop("audit_keep", [])
     session.rollback()
-    if kept:
+    if kept or redo:
         from hub import audit  # local: audit imports the models, which import this module
 
         audit.restore(session, kept)
+        for again in redo:
+            again(session)
+        session.info.pop(REDO_AFTER_ROLLBACK, None)
         session.commit()
+
+
+#: session.info key: callables ``f(session)`` to run again after the unit of work is rolled
+#: back, because what they wrote must stand although the request fails (a recall found while
+#: refusing a download: the refusal is a 409, the recall is a fact). They must be idempotent.
+REDO_AFTER_ROLLBACK = "redo_after_rollback"
+
+
+def redo_after_rollback(session: Session, again: Callable[[Session], object]) -> None:
+    """Have :func:`finish` run ``again`` in a fresh transaction if this one is rolled back."""
+    session.info.setdefault(REDO_AFTER_ROLLBACK, []).append(again)

@@ -29,6 +29,8 @@ class Fields:
         if not isinstance(raw, str):
             self.error(field, f"{label}は文字列で入力してください。")
             return ""
+        # Browsers send a textarea's line breaks as CRLF: one line break, not a control char.
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
         value = unicodedata.normalize("NFC", raw).strip()
         if any(unicodedata.category(ch) in {"Cc", "Cf"} and ch not in "\n\t" for ch in value):
             self.error(field, f"{label}に使えない制御文字が含まれています。")

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub import audit, jp, storage
-from hub.db import utcnow
+from hub.db import redo_after_rollback, utcnow
 from hub.documents.consent import gate, signals
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.mailbox import access, notify
@@ -67,8 +67,15 @@ def tombstone_text(delivery: Delivery) -> str:
 
 def still_covered(session: Session, message: Message, delivery: Delivery, day: date) -> str | None:
     """None when consent still lets the sender give this recipient the message; else why not."""
+    return _coverage(session, message, delivery, day)[0]
+
+
+def _coverage(
+    session: Session, message: Message, delivery: Delivery, day: date
+) -> tuple[str | None, list[int]]:
+    """(why not covered or None, the consents covering it on ``day``)."""
     if message.resident_id is None:
-        return None
+        return None, []
     categories = message.categories or ALL_CATEGORIES
     pair = (message.sender_department_id, delivery.department_id)
     if message.kind == MessageKind.SHARING_REQUEST:
@@ -76,8 +83,10 @@ def still_covered(session: Session, message: Message, delivery: Delivery, day: d
         pair = (delivery.department_id, message.sender_department_id)
     decision = gate.covers(session, message.resident_id, *pair, categories, day)
     if message.categories:
-        return None if decision.allowed else "; ".join(decision.reasons)
-    return None if decision.consent_ids else "情報の提供を認める有効な同意がなくなりました"
+        why = None if decision.allowed else "; ".join(decision.reasons)
+    else:
+        why = None if decision.consent_ids else "情報の提供を認める有効な同意がなくなりました"
+    return why, decision.consent_ids if why is None else []
 
 
 def recall(
@@ -103,6 +112,9 @@ def recall(
     session.refresh(delivery)
     if not changed:
         return False
+    # A recall is a fact even when the request that found it is refused (409 on a download):
+    # done again after the rollback (once: the update above is conditional).
+    redo_after_rollback(session, _recall_again(delivery.id, day, reason, actor))
     audit.record(
         session,
         actor,
@@ -120,6 +132,18 @@ def recall(
     return True
 
 
+def _recall_again(delivery_id: int, day: date, reason: str, actor: User | None):
+    actor_id = actor.id if actor is not None else None
+
+    def again(session: Session) -> None:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is not None:
+            who = session.get(User, actor_id) if actor_id is not None else None
+            recall(session, delivery, day, reason, who)
+
+    return again
+
+
 def recall_under_consent(
     session: Session, consent_id: int, day: date, reason: str, actor: User | None = None
 ) -> list[int]:
@@ -134,8 +158,25 @@ def recall_under_consent(
         .order_by(Delivery.id)
     ).all()
     recalled = []
+    linked: dict[int, set[int]] = {}
     for delivery in deliveries:
-        if still_covered(session, delivery.message, delivery, day) is None:
+        why, covering = _coverage(session, delivery.message, delivery, day)
+        if why is None:
+            # Still covered by other consents: link the message to them too, so that when
+            # those end in turn the delivery is re-checked (and recalled) as well.
+            known = linked.setdefault(
+                delivery.message_id,
+                set(
+                    session.scalars(
+                        select(MessageConsent.consent_id).where(
+                            MessageConsent.message_id == delivery.message_id
+                        )
+                    )
+                ),
+            )
+            for consent in set(covering) - known:
+                session.add(MessageConsent(message_id=delivery.message_id, consent_id=consent))
+                known.add(consent)
             continue
         if recall(session, delivery, day, reason, actor):
             recalled.append(delivery.id)

@@ -35,7 +35,7 @@ from hub.mailbox.models import (
 from hub.mailbox.read import _delivery, _recheck, tombstone_text
 from hub.mailbox.send import dispatch, replayed
 from hub.models import Department, DepartmentKind, User
-from hub.validation import Fields
+from hub.validation import Fields, parse_id
 
 FEEDBACK_FIELDS = (
     "subject",
@@ -119,9 +119,10 @@ def request_sharing(
         fields.error("feedback_due", "回答期限が過去の日付になっています。")
     ids = data.get("department_ids")
     if isinstance(ids, list) and ids:
-        asked = session.scalars(
-            select(Department).where(Department.id.in_([i for i in ids if isinstance(i, int)]))
-        ).all()
+        # Form posts carry ids as strings: parse them like sharing.create does, so a support
+        # department asked as "3" is refused too.
+        wanted = {parse_id(i) for i in ids if not isinstance(i, bool)} - {None}
+        asked = session.scalars(select(Department).where(Department.id.in_(wanted))).all()
         wrong = [d.name for d in asked if d.kind != DepartmentKind.COLLECTION]
         if wrong:
             fields.error(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from hub import audit, jp, storage
 from hub.cases import services as cases
@@ -70,6 +71,8 @@ class RecipientCheck:
     #: Japanese reasons, one per missing category (empty when allowed).
     reasons: list[str]
     consent_ids: list[int]
+    #: (category, reason) per missing category; category None for a body-only message.
+    missing: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 def check_recipient(
@@ -93,6 +96,7 @@ def check_recipient(
     decision = gate.covers(session, resident_id, sender_department_id, recipient.id, wanted, day)
     if categories:
         allowed, reasons = decision.allowed, decision.reasons
+        missing = [(m.category, m.reason) for m in decision.missing]
     else:
         allowed = bool(decision.consent_ids)
         reasons = (
@@ -103,6 +107,7 @@ def check_recipient(
                 "有効な同意がありません"
             ]
         )
+        missing = [(None, r) for r in reasons]
     pair = f"{sender_department_id}->{recipient.id} on {day.isoformat()}"
     audit.record(
         session,
@@ -118,7 +123,9 @@ def check_recipient(
         ),
         login_id="" if user else "scheduler",
     )
-    return RecipientCheck(recipient, allowed, reasons, decision.consent_ids if allowed else [])
+    return RecipientCheck(
+        recipient, allowed, reasons, decision.consent_ids if allowed else [], missing
+    )
 
 
 def check_all(
@@ -149,21 +156,17 @@ def check_all(
         )
         consent_ids.update(result.consent_ids)
         if not result.allowed:
-            missing += _missing(sender, recipient, categories, result.reasons)
+            missing += _missing(sender, recipient, result.missing)
     if missing:
         raise SendRefused(missing)
     return sorted(consent_ids)
 
 
 def _missing(
-    sender: Department, recipient: Department, categories: Sequence[str], reasons: list[str]
+    sender: Department, recipient: Department, missing: list[tuple[str | None, str]]
 ) -> list[dict[str, Any]]:
-    by_category = {c: r for c in categories for r in reasons if InformationCategory(c).label in r}
     rows = []
-    for category in categories or [None]:
-        if category is not None and category not in by_category:
-            continue
-        reason = by_category.get(category) if category else reasons[0]
+    for category, reason in missing:
         rows.append(
             {
                 "department_id": recipient.id,
@@ -230,8 +233,12 @@ def _idempotency_key(fields: Fields) -> str | None:
 
 def replayed(session: Session, user: User, key: str | None) -> Message | None:
     """The message this user already sent with the key, if any (a double click or a retry)."""
-    if key is None:
+    if key in (None, ""):
         return None
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        raise InvalidInput(
+            fields={"idempotency_key": "送信キーの形式が正しくありません（英数字8〜64文字）。"}
+        )
     return session.scalar(
         select(Message).where(Message.sender_user_id == user.id, Message.idempotency_key == key)
     )
@@ -405,6 +412,7 @@ def dispatch(
         idempotency_key=draft.idempotency_key,
     )
     message.documents = list(draft.documents)
+    message.deliveries = []  # a new message: nothing to load (deliver() appends)
     for upload, upload_categories in draft.uploads:
         stored = storage.store(
             session, user, upload.data, upload.filename, purpose=ATTACHMENT_PURPOSE
@@ -454,7 +462,9 @@ def deliver(
         Delivery(message_id=message.id, department_id=d.id, feedback_due=message.feedback_due)
         for d in recipients
     ]
-    session.add_all(deliveries)
+    # Through the relationship, so the message returned (e.g. by approve, whose deliveries
+    # were loaded empty) lists its deliveries without a reload.
+    message.deliveries.extend(deliveries)
     if message.case_id is not None:
         involved = set(
             session.scalars(
@@ -463,11 +473,17 @@ def deliver(
                 )
             )
         )
-        session.add_all(
+        added = [
             CaseDepartment(case_id=message.case_id, department_id=d.id, added_by_id=user.id)
             for d in recipients
             if d.id not in involved
-        )
+        ]
+        session.add_all(added)
+        # A Case already loaded in this session (sessions do not expire on commit) must not
+        # keep answering from its old list of involved departments.
+        loaded = session.identity_map.get(identity_key(Case, message.case_id))
+        if added and loaded is not None:
+            session.expire(loaded, ["involvements"])
     for dept in recipients:
         notify.department(session, dept.id, NotificationKind.NEW_MESSAGE, message.id)
         notify.queue_mail(session, dept, "/mailbox/inbox")

@@ -1,148 +1,25 @@
-"""Consent fixtures: a small city (two collection departments, a support department, an
-outsider), a resident in a case, bound file storage, and a helper that takes consents."""
+"""Consent fixtures: thin wrappers around the shared city in tests/city.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-
 import pytest
-import uploads_samples as samples
+from city import City, Consents, bind_storage, build_city, days, grant
 from sqlalchemy.orm import Session
 
-from hub import jp
-from hub.documents.consent import forms, services
-from hub.documents.consent.models import Consent
-from hub.models import Department, DepartmentKind, Resident, Role, User
-from hub.storage import Storage, bind
+from hub.storage import Storage
 
-
-@dataclass
-class City:
-    nozei: Department
-    hokenryo: Department
-    plat: Department
-    kaigo: Department
-    staff: User  # 納税課
-    hokenryo_staff: User
-    plat_staff: User
-    outsider: User  # 介護保険課: not involved
-    admin: User
-    resident: Resident
-    case_id: int
+__all__ = ["City", "Consents", "days", "grant"]
 
 
 @pytest.fixture
 def storage(db: Session, config) -> Storage:
     """The storage the app of this test uses too (same folder, same key)."""
-    files = Storage.from_config(config)
-    bind(db, files)
-    return files
+    return bind_storage(db, config)
 
 
 @pytest.fixture
 def city(db, make_department, make_user, make_resident, make_case) -> City:
-    nozei = make_department("納税課", code="nozei")
-    hokenryo = make_department("保険料収納課", code="hokenryo")
-    plat = make_department("ぷらっとホーム世田谷", kind=DepartmentKind.SUPPORT, code="plat")
-    kaigo = make_department("介護保険課", code="kaigo")
-    nozei.contact_phone = "03-5432-1111"
-    home = make_department("財政課", kind=DepartmentKind.OTHER, code="zaisei")
-    resident = make_resident(
-        "山田 太郎",
-        "ヤマダ タロウ",
-        department=nozei,
-        atena_no="0001000001",
-        address="世田谷区太子堂一丁目1番1号",
-        birth_date=date(1978, 6, 12),
-    )
-    case = make_case(resident=resident, lead=nozei, departments=[hokenryo, plat])
-    city = City(
-        nozei=nozei,
-        hokenryo=hokenryo,
-        plat=plat,
-        kaigo=kaigo,
-        staff=make_user(department=nozei, login_id="nozei01"),
-        hokenryo_staff=make_user(department=hokenryo, login_id="hokenryo01"),
-        plat_staff=make_user(department=plat, login_id="plat01"),
-        outsider=make_user(department=kaigo, login_id="kaigo01"),
-        admin=make_user(Role.ADMIN, department=home, login_id="admin"),
-        resident=resident,
-        case_id=case.id,
-    )
-    db.commit()
-    return city
-
-
-def grant(sender: Department, recipient: Department, *categories: str) -> dict[str, Any]:
-    return {
-        "from_department_id": sender.id,
-        "to_department_id": recipient.id,
-        "categories": list(categories),
-    }
-
-
-class Consents:
-    """Take consents through the services, stopping at the step a test needs."""
-
-    def __init__(self, db: Session, city: City) -> None:
-        self.db, self.city = db, city
-
-    def draft(
-        self,
-        grants: list[dict[str, Any]] | None = None,
-        *,
-        by: User | None = None,
-        purposes: tuple[str, ...] = ("生活再建の支援",),
-        valid_until: date | None = None,
-    ) -> Consent:
-        city = self.city
-        data = {
-            "grants": grants or [grant(city.nozei, city.plat, "arrears", "private_debts")],
-            "purposes": list(purposes),
-        }
-        if valid_until:
-            data["valid_until"] = valid_until.isoformat()
-        consent = services.create_draft(self.db, by or city.staff, city.resident.id, data)
-        self.db.commit()
-        return consent
-
-    def generated(self, grants=None, **kwargs) -> Consent:
-        consent = self.draft(grants, **kwargs)
-        forms.generate(
-            self.db, kwargs.get("by") or self.city.staff, consent.resident_id, consent.id
-        )
-        self.db.commit()
-        return consent
-
-    def scanned(self, grants=None, **kwargs) -> Consent:
-        consent = self.generated(grants, **kwargs)
-        user = kwargs.get("by") or self.city.staff
-        forms.upload_scan(
-            self.db, user, consent.resident_id, consent.id, samples.fpdf_pdf("signed"), "scan.pdf"
-        )
-        self.db.commit()
-        return consent
-
-    def active(self, grants=None, *, obtained_on: date | None = None, **kwargs) -> Consent:
-        consent = self.scanned(grants, **kwargs)
-        user = kwargs.get("by") or self.city.staff
-        day = (obtained_on or jp.today()).isoformat()
-        services.activate(self.db, user, consent.resident_id, consent.id, {"obtained_on": day})
-        self.db.commit()
-        return consent
-
-    def withdrawn(self, grants=None, *, on: date | None = None, **kwargs) -> Consent:
-        consent = self.active(grants, **kwargs)
-        data = {
-            "withdrawn_on": (on or jp.today()).isoformat(),
-            "method": "oral",
-            "reason": "本人の申出",
-        }
-        services.withdraw(self.db, self.city.staff, consent.resident_id, consent.id, data)
-        self.db.commit()
-        return consent
+    return build_city(db, make_department, make_user, make_resident, make_case)
 
 
 @pytest.fixture
@@ -154,10 +31,6 @@ def consents(db, city, storage) -> Consents:
 def grant_fixture():
     """``grant(sender, recipient, *categories)``: one item of a consent's scope."""
     return grant
-
-
-def days(n: int) -> date:
-    return jp.today() + timedelta(days=n)
 
 
 @pytest.fixture(name="days")

@@ -1,0 +1,254 @@
+"""Department inboxes: order, filters, kana search, keyset pages, counts, the sent box, the
+case timeline, and what is owed, awaited or unopened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from mailkit import attempt, share_data
+from sqlalchemy import select, update
+
+from hub import jp
+from hub.db import utcnow
+from hub.documents.consent.models import Consent
+from hub.errors import InvalidInput, NotFound
+from hub.mailbox import inbox, read, send
+from hub.mailbox.inbox import InboxFilter
+from hub.mailbox.models import Delivery, MessageKind, WorkStatus
+from hub.models import Role
+
+
+@pytest.fixture
+def mail(db, city, consents, grant, make_resident, make_case):
+    """Consent 納税課 ↔ 保険料収納課 for 山田さん; a second case (佐藤さん) with its own consent."""
+    consents.active(
+        [
+            grant(city.nozei, city.hokenryo, "arrears", "life_situation"),
+            grant(city.hokenryo, city.nozei, "arrears"),
+        ]
+    )
+    sato = make_resident("佐藤 花子", "サトウ ハナコ", department=city.nozei, atena_no="0002000002")
+    other = make_case(resident=sato, lead=city.nozei, departments=[city.hokenryo])
+    yamada = city.resident
+    city.resident = sato
+    try:
+        consents.active([grant(city.nozei, city.hokenryo, "arrears")])
+    finally:
+        city.resident = yamada
+    return other
+
+
+def share(db, city, subject, *, case_id=None, user=None, to=None, **extra):
+    data = share_data(
+        case_id or city.case_id,
+        to or [city.hokenryo],
+        subject=subject,
+        body_categories=["arrears"],
+        **extra,
+    )
+    return attempt(db, send.send, user or city.staff, data)
+
+
+def notice(db, city, subject, *, to=None):
+    return attempt(
+        db, send.send, city.staff, share_data(None, to or [city.hokenryo], subject=subject)
+    )
+
+
+def ids(page):
+    return [d.message_id for d in page.rows]
+
+
+def test_unread_first_then_newest_then_recalled(db, city, mail, consents):
+    first = share(db, city, "一通目")
+    second = share(db, city, "二通目")
+    third = share(db, city, "三通目")
+    attempt(db, read.open_message, city.hokenryo_staff, second.id)
+    assert ids(inbox.inbox(db, city.hokenryo_staff)) == [third.id, first.id, second.id]
+    assert inbox.counts(db, city.hokenryo_staff).unread == 2
+    # Someone else's inbox is its own: 納税課 received nothing, 介護保険課 neither.
+    assert inbox.inbox(db, city.staff).rows == []
+    assert inbox.inbox(db, city.outsider).rows == []
+
+
+def test_each_filter(db, city, mail, make_user):
+    today = jp.today()
+    colleague = make_user(department=city.hokenryo, login_id="hokenryo02")
+    plain = share(db, city, "共有のみ")
+    asked = share(
+        db, city, "回答をお願いします", feedback_due=(today + timedelta(days=3)).isoformat()
+    )
+    late = share(db, city, "期限の近い依頼", feedback_due=today.isoformat())
+    other_case = share(db, city, "佐藤さんの件", case_id=mail.id)
+    note = notice(db, city, "勉強会のお知らせ")
+    attempt(db, read.open_message, city.hokenryo_staff, plain.id)
+    attempt(
+        db,
+        read.triage,
+        city.hokenryo_staff,
+        asked.id,
+        {"assignee_id": colleague.id, "work_status": "doing"},
+    )
+    user = city.hokenryo_staff
+
+    def only(f, **kwargs):
+        return set(ids(inbox.inbox(db, user, f, **kwargs)))
+
+    everything = {plain.id, asked.id, late.id, other_case.id, note.id}
+    assert only(InboxFilter()) == everything
+    assert only(InboxFilter(kind=MessageKind.NOTICE)) == {note.id}
+    assert only(InboxFilter(kind=MessageKind.SHARE)) == everything - {note.id}
+    assert only(InboxFilter(case_id=mail.id)) == {other_case.id}
+    assert only(InboxFilter(case_id=city.case_id)) == {plain.id, asked.id, late.id}
+    assert only(InboxFilter(due=True)) == {asked.id, late.id}
+    assert only(InboxFilter(overdue=True)) == set()
+    assert only(InboxFilter(overdue=True), today=today + timedelta(days=1)) == {late.id}
+    assert only(InboxFilter(unread=True)) == everything - {plain.id}
+    assert only(InboxFilter(status=WorkStatus.DOING)) == {asked.id}
+    assert only(InboxFilter(status=WorkStatus.TODO)) == everything - {asked.id}
+    assert only(InboxFilter(mine=True)) == set()
+    assert set(ids(inbox.inbox(db, colleague, InboxFilter(mine=True)))) == {asked.id}
+    assert only(InboxFilter(recalled=True)) == set()
+    assert only(InboxFilter(unread=True, case_id=city.case_id, due=True)) == {asked.id, late.id}
+
+    # The same filters read from query arguments; a bad value is a 400 naming the field.
+    parsed = inbox.parse_filter({"kind": "notice", "due": "1", "q": " 山田 "})
+    assert parsed == InboxFilter(kind=MessageKind.NOTICE, due=True, q="山田")
+    for bad in ({"kind": "spam"}, {"due": "yes"}, {"status": "x"}, {"case_id": "a"}):
+        with pytest.raises(InvalidInput) as err:
+            inbox.parse_filter(bad)
+        assert set(bad) <= set(err.value.fields)
+    with pytest.raises(InvalidInput):
+        inbox.inbox(db, user, cursor="0.abc")
+
+    # Feedback due: counts, what the recipient owes and what the sender waits for.
+    assert inbox.counts(db, user).as_dict() == {
+        "unread": 4,
+        "owed": 2,
+        "overdue": 0,
+        "approvals": 0,
+    }
+    assert inbox.counts(db, user, today=today + timedelta(days=1)).overdue == 1
+    assert [d.message_id for d in inbox.owed(db, user)] == [late.id, asked.id]
+    assert [d.message_id for d in inbox.open_requests(db, city.staff)] == [late.id, asked.id]
+    assert inbox.days_left(late.feedback_due, today + timedelta(days=2)) == -2
+
+
+@pytest.mark.parametrize(
+    "query", ["ﾔﾏﾀﾞ", "やまだ", "ヤマダ　タロウ", "山田", "０００１０００００１"]
+)
+def test_kana_search_forgives_width_and_script(db, city, mail, query):
+    yamada = share(db, city, "滞納状況の共有")
+    share(db, city, "佐藤さんの滞納状況", case_id=mail.id)
+    notice(db, city, "勉強会のお知らせ")
+    found = inbox.inbox(db, city.hokenryo_staff, InboxFilter(q=query))
+    assert ids(found) == [yamada.id]
+    assert [m.id for m in inbox.sent(db, city.staff, q=query).rows] == [yamada.id]
+
+
+def test_search_words_all_must_match_and_are_not_patterns(db, city, mail):
+    match = share(db, city, "家計の見直し 100%")
+    share(db, city, "家計の相談", case_id=mail.id)
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="家計　やまだ"))) == [match.id]
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="100%"))) == [match.id]
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="%"))) == [match.id]
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="_"))) == []
+
+
+def test_keyset_pages_return_every_row_once_while_mail_arrives(db, city):
+    sent = [notice(db, city, f"お知らせ{n}") for n in range(120)]
+    for message in sent[::4]:  # a quarter of them read
+        attempt(db, read.open_message, city.hokenryo_staff, message.id)
+    read_ids = {m.id for m in sent[::4]}
+    expected = sorted((m.id for m in sent), key=lambda i: (1 if i in read_ids else 0, -i))
+    seen, cursor, arrived, pages = [], None, [], 0
+    while True:
+        page = inbox.inbox(db, city.hokenryo_staff, cursor=cursor, limit=25)
+        seen += ids(page)
+        pages += 1
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+        arrived.append(notice(db, city, f"途中で届いた{pages}").id)  # new mail between pages
+    assert pages == 5
+    assert [i for i in seen if i not in arrived] == expected
+    assert len(seen) == len(set(seen))
+    # The new mail is on the first page of a fresh look, unread first.
+    assert ids(inbox.inbox(db, city.hokenryo_staff, limit=len(arrived))) == arrived[::-1]
+    assert inbox.counts(db, city.hokenryo_staff).unread == 90 + len(arrived)
+
+
+def test_sent_box_pages_and_holds_pending_and_returned(db, city, mail, make_user):
+    manager = make_user(Role.MANAGER, department=city.nozei, login_id="nozei-mgr")
+    messages = [share(db, city, f"共有{n}") for n in range(5)]
+    city.nozei.requires_approval = True
+    db.commit()
+    pending = share(db, city, "承認待ちの共有")
+    returned = share(db, city, "差し戻される共有")
+    attempt(db, send.return_to_sender, manager, returned.id, "宛先を確認してください")
+    everything = [returned.id, pending.id, *[m.id for m in reversed(messages)]]
+    first = inbox.sent(db, city.staff, limit=4)
+    second = inbox.sent(db, city.staff, first.next_cursor, limit=4)
+    assert [m.id for m in first.rows + second.rows] == everything
+    assert second.next_cursor is None
+    assert inbox.sent(db, city.hokenryo_staff).rows == []
+    assert inbox.counts(db, manager).approvals == 1
+
+
+def test_timeline_shows_both_directions_and_tombstones(db, city, mail, consents, grant):
+    ours = share(db, city, "納税課から")
+    theirs = share(
+        db, city, "保険料収納課から", user=city.hokenryo_staff, to=[city.nozei], parent_id=ours.id
+    )
+    elsewhere = share(db, city, "佐藤さんの件", case_id=mail.id)
+    rows = inbox.timeline(db, city.staff, city.case_id)
+    assert [(m.id, d is None) for m, d in rows] == [(ours.id, True), (theirs.id, False)]
+    rows = inbox.timeline(db, city.hokenryo_staff, city.case_id)
+    assert [(m.id, d is None) for m, d in rows] == [(ours.id, False), (theirs.id, True)]
+    assert elsewhere.id not in [m.id for m, _ in rows]
+    # Withdrawal: what each received becomes a tombstone there; each keeps what it sent.
+    consent = mail_consent(db, city)
+    consents.withdraw(consent)
+    db.expire_all()
+    rows = inbox.timeline(db, city.hokenryo_staff, city.case_id)
+    assert [(m.id, d.is_recalled if d else None) for m, d in rows] == [
+        (ours.id, True),
+        (theirs.id, None),
+    ]
+    rows = inbox.timeline(db, city.staff, city.case_id)
+    assert [(m.id, d.is_recalled if d else None) for m, d in rows] == [
+        (ours.id, None),
+        (theirs.id, True),
+    ]
+    page = inbox.inbox(db, city.hokenryo_staff)
+    assert ids(page)[-1] == ours.id and page.rows[-1].read_rank == 2
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(recalled=True))) == [ours.id]
+    # An uninvolved department sees no timeline at all.
+    with pytest.raises(NotFound):
+        inbox.timeline(db, city.outsider, city.case_id)
+
+
+def mail_consent(db, city):
+    return db.scalar(
+        select(Consent).where(Consent.resident_id == city.resident.id).order_by(Consent.id)
+    )
+
+
+def test_unopened_after_n_days(db, city, mail):
+    old = share(db, city, "古い共有", to=[city.hokenryo])
+    opened = share(db, city, "開封済み")
+    fresh = share(db, city, "新しい共有")
+    four_days_ago = utcnow() - timedelta(days=4)
+    db.execute(
+        update(Delivery)
+        .where(Delivery.message_id.in_([old.id, opened.id]))
+        .values(delivered_at=four_days_ago)
+    )
+    db.commit()
+    attempt(db, read.open_message, city.hokenryo_staff, opened.id)
+    assert [d.message_id for d in inbox.unopened(db, city.staff, 3)] == [old.id]
+    assert [d.message_id for d in inbox.unopened(db, city.staff)] == [old.id]  # default 3
+    assert [d.message_id for d in inbox.unopened(db, city.staff, 5)] == []
+    assert inbox.unopened(db, city.hokenryo_staff, 3) == []  # only for the sender
+    assert fresh.id not in [d.message_id for d in inbox.unopened(db, city.staff, 1)]
