@@ -13,7 +13,10 @@ from hub.web import db, hasher
 
 USER_PATCH_FIELDS = ("display_name", "department_id", "role", "is_active")
 _USER_TYPES = {"department_id": (ID, "所管課ID"), "is_active": (BOOLEAN, "有効")}
-_DEPARTMENT_TYPES = {"is_active": (BOOLEAN, "有効")}
+_DEPARTMENT_TYPES = {
+    "is_active": (BOOLEAN, "有効"),
+    "requires_approval": (BOOLEAN, "共有前の管理職承認"),
+}
 
 
 def _admin() -> User:
@@ -81,6 +84,7 @@ def update_department(department_id: int) -> Response:
         "contact_phone": dept.contact_phone,
         "contact_email": dept.contact_email,
         "is_active": dept.is_active,
+        "requires_approval": dept.requires_approval,
     }
     dept = services.save_department(db(), actor, {**current, **data}, department_id)
     return jsonify(serialize.department(dept))

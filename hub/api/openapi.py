@@ -45,7 +45,8 @@ _ERRORS = {
         "Conflict",
         "重複（`duplicate_atena_no`、`duplicate_login_id`、"
         "`duplicate_department_code`、`duplicate_department_name`、`conflict`）、"
-        "古い版にもとづく保存・判断（`sheet_outdated`）",
+        "古い版にもとづく保存・判断（`sheet_outdated`）、同意の範囲外（`consent_missing`）、"
+        "同意の範囲外となり取り消された連絡（`recalled`）",
     ),
     413: ("TooLarge", f"`too_large`: 本文が {MAX_BODY_BYTES // 1024} KiB を超えている"),
 }
@@ -157,6 +158,7 @@ def op(
 ME, REF, RESIDENTS, CASES, ADMIN = "利用者", "基本情報", "対象者", "ケース", "管理（管理者のみ）"
 HEARING = "ヒアリングシート・共通目安"
 CONSENTS = "同意"  # paths and schemas: hub/api/consents_doc.py adds them to PATHS and SCHEMAS
+MAILBOX = "連絡"  # paths and schemas: hub/api/mailbox_doc.py
 
 PATHS: dict[str, dict[str, Any]] = {
     "/openapi.json": {
@@ -394,7 +396,8 @@ def document() -> dict[str, Any]:
             "servers": [{"url": PREFIX}],
             "security": [{"bearerAuth": []}],
             "tags": [
-                {"name": name} for name in (ME, REF, RESIDENTS, CASES, HEARING, CONSENTS, ADMIN)
+                {"name": name}
+                for name in (ME, REF, RESIDENTS, CASES, HEARING, CONSENTS, MAILBOX, ADMIN)
             ],
             "paths": PATHS,
             "components": {

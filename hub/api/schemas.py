@@ -67,6 +67,10 @@ _DEPARTMENT_INPUT = {
     "contact_phone": text(30),
     "contact_email": text(254),
     "is_active": {"type": "boolean"},
+    "requires_approval": {
+        "type": "boolean",
+        "description": "共有（ケースの情報共有）の送信前に管理職の承認を要する",
+    },
 }
 _RESIDENT_REF = {
     "id": ID,
@@ -141,6 +145,7 @@ SCHEMAS: dict[str, Schema] = {
             "contact_phone": {"type": "string"},
             "contact_email": {"type": "string"},
             "is_active": {"type": "boolean"},
+            "requires_approval": {"type": "boolean"},
         }
     ),
     "DepartmentList": items_of("Department"),

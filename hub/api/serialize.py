@@ -34,6 +34,7 @@ def department(dept: Department) -> dict[str, Any]:
         "contact_phone": dept.contact_phone,
         "contact_email": dept.contact_email,
         "is_active": dept.is_active,
+        "requires_approval": dept.requires_approval,
     }
 
 

@@ -74,4 +74,27 @@ API_RULES: dict[str, dict[str, int]] = {
     "api.check_consent": dict(NO_GET),  # POST …/consent-check
     "api.list_sharing_requests": dict(INVOLVED_ONLY),
     "api.create_sharing_request": dict(INVOLVED_ONLY),  # POST; GET lists them
+    # The mailbox (message_id: a notice from the staff's department to the partner;
+    # document_id: its attached file).
+    "api.inbox_page": dict(CASE_WORKERS),
+    "api.search_inbox": dict(NO_GET),  # POST /mailbox/search
+    "api.mailbox_counts": dict(CASE_WORKERS),
+    "api.sent_box": dict(CASE_WORKERS),
+    "api.owed": dict(CASE_WORKERS),
+    "api.open_requests": dict(CASE_WORKERS),
+    "api.unopened": dict(CASE_WORKERS),
+    "api.send_message": dict(NO_GET),  # POST /messages
+    "api.show_message": dict(INVOLVED_ONLY),
+    "api.show_message_document": dict(INVOLVED_ONLY),
+    "api.acknowledge_message": dict(NO_GET),
+    "api.triage_message": dict(NO_GET),
+    "api.send_feedback": dict(NO_GET),
+    "api.decline_request": dict(NO_GET),
+    "api.approve_message": dict(NO_GET),
+    "api.return_message": dict(NO_GET),
+    "api.request_sharing": dict(NO_GET),  # POST /cases/<id>/sharing-requests
+    "api.case_timeline": dict(INVOLVED_ONLY),
+    "api.recipient_options": dict(INVOLVED_ONLY),
+    "api.list_notifications": dict(CASE_WORKERS),
+    "api.read_notifications": dict(NO_GET),  # POST /notifications/read
 }

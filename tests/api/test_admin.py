@@ -129,6 +129,14 @@ def test_departments_create_and_patch(world, rows):
         "03-5432-2222",
         False,
     )
+    assert patched["requires_approval"] is False
+    approval = admin.patch(f"/departments/{created['id']}", {"requires_approval": True})
+    assert approval.get_json()["requires_approval"] is True
+    # Left out, it keeps its value; a string is not a boolean.
+    kept = admin.patch(f"/departments/{created['id']}", {"contact_phone": ""}).get_json()
+    assert kept["requires_approval"] is True
+    wrong = admin.patch(f"/departments/{created['id']}", {"requires_approval": "yes"})
+    assert wrong.status_code == 400
     bad = admin.patch(f"/departments/{created['id']}", {"code": "保健", "kind": "x"})
     assert set(bad.get_json()["error"]["fields"]) == {"code", "kind"}
     assert admin.patch("/departments/999999", {"name": "x"}).status_code == 404
