@@ -131,13 +131,25 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.consent.routes import bp as consents_bp
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
+    from hub.mailbox import panels as mailbox_panels
+    from hub.mailbox.routes import bp as mailbox_bp
     from hub.residents.routes import bp as residents_bp
 
-    for bp in (auth_bp, dashboard_bp, residents_bp, cases_bp, admin_bp, hearing_bp, consents_bp):
+    for bp in (
+        auth_bp,
+        dashboard_bp,
+        residents_bp,
+        cases_bp,
+        admin_bp,
+        hearing_bp,
+        consents_bp,
+        mailbox_bp,
+    ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
     panels.add_case_panel(app, hearing_panel.case_panel)  # the flow: sheet, criteria, consent
     panels.add_case_panel(app, consent_panels.case_panel)
+    panels.add_case_panel(app, mailbox_panels.case_panel)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
 
@@ -228,6 +240,9 @@ def _error_response(status: int, code: str, message: str, fields: dict | None = 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HubError)
     def hub_error(exc: HubError):
+        if _wants_json():
+            # to_dict(): subclasses add details (a refused send lists what is missing).
+            return jsonify(exc.to_dict()), exc.status
         return _error_response(exc.status, exc.code, exc.message, exc.fields)
 
     @app.errorhandler(CSRFError)
@@ -265,6 +280,13 @@ def _register_template_helpers(app: Flask) -> None:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
     app.jinja_env.filters["datetime"] = local_datetime
+
+    @app.context_processor
+    def mailbox_counts() -> dict[str, Any]:
+        # A callable: only base.html's navigation asks, once per page, and only when shown.
+        from hub.mailbox.views import nav_counts
+
+        return {"mailbox_counts": lambda: nav_counts(db(), current_user)}
 
     @app.context_processor
     def hub_settings() -> dict[str, Any]:

@@ -85,13 +85,20 @@ def _department_form(
     ), (exc.status if exc else 200)
 
 
+def _department_data() -> dict[str, Any]:
+    """The department form as the service reads it; an unticked checkbox is sent as off."""
+    data: dict[str, Any] = request.form.to_dict()
+    data["requires_approval"] = "1" if request.form.get("requires_approval") else "0"
+    return data
+
+
 @bp.route("/departments/new", methods=["GET", "POST"])
 def new_department():
     """Register a department."""
     if request.method == "GET":
         return _department_form({"kind": DepartmentKind.COLLECTION.value, "is_active": "1"}, None)
     try:
-        dept = services.save_department(db(), current_user, request.form)
+        dept = services.save_department(db(), current_user, _department_data())
     except HubError as exc:
         _raise_unless_fixable(exc)
         return _department_form(request.form, None, exc)
@@ -111,10 +118,11 @@ def edit_department(department_id: int):
             "contact_phone": dept.contact_phone,
             "contact_email": dept.contact_email,
             "is_active": "1" if dept.is_active else "0",
+            "requires_approval": "1" if dept.requires_approval else "",
         }
         return _department_form(form, dept)
     try:
-        services.save_department(db(), current_user, request.form, department_id=dept.id)
+        services.save_department(db(), current_user, _department_data(), department_id=dept.id)
     except HubError as exc:
         _raise_unless_fixable(exc)
         return _department_form(request.form, dept, exc)

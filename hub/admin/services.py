@@ -17,7 +17,15 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.models import ClaimType, Department, DepartmentKind, Role, User
 from hub.validation import Fields, parse_id
 
-DEPARTMENT_FIELDS = ("code", "name", "kind", "contact_phone", "contact_email", "is_active")
+DEPARTMENT_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "contact_phone",
+    "contact_email",
+    "is_active",
+    "requires_approval",
+)
 USER_FIELDS = ("login_id", "display_name", "department_id", "role", "password", "is_active")
 _CODE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
@@ -91,6 +99,8 @@ def save_department(
     dept.code, dept.name, dept.kind = code, name, DepartmentKind(kind)
     dept.contact_phone, dept.contact_email = phone, email
     dept.is_active = _bool(data.get("is_active"), True)
+    # Left out (an API update that does not name it) keeps the department's current setting.
+    dept.requires_approval = _bool(data.get("requires_approval"), bool(dept.requires_approval))
     session.add(dept)
     session.flush()
     audit.record(

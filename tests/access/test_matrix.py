@@ -16,14 +16,18 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import uploads_samples as samples
 from flask import Flask
 
 from access.web_rules import ACTORS, WEB_RULES
 from helpers import PASSWORD, csrf_token, login
 from hub.auth.services import create_token
 from hub.documents.consent import services as consent_services
+from hub.mailbox import send as mailbox_send
+from hub.mailbox.compose import Upload
 from hub.models import DepartmentKind, Role
 from hub.security import CACHEABLE_ENDPOINTS
+from hub.storage import Storage, bind
 
 try:
     from access.api_rules import API_RULES
@@ -141,7 +145,7 @@ class World:
 
 
 @pytest.fixture
-def world(db, make_department, make_user, make_resident, make_case) -> World:
+def world(db, config, make_department, make_user, make_resident, make_case) -> World:
     """A case led by the staff's department with a partner; an outsider; an administrator."""
     own = make_department(name="納税課", code="nozei")
     partner = make_department(name="ぷらっとホーム世田谷", kind=DepartmentKind.SUPPORT, code="plat")
@@ -163,6 +167,11 @@ def world(db, make_department, make_user, make_resident, make_case) -> World:
     ]
     draft = {"grants": scope, "purposes": ["生活再建の支援"]}
     consent = consent_services.create_draft(db, users["staff"], resident.id, draft)
+    # A notice with a file from the staff's department to the partner: the mailbox's message_id.
+    bind(db, Storage.from_config(config))
+    notice = {"kind": "notice", "recipient_ids": [partner.id], "subject": "勉強会のお知らせ"}
+    upload = Upload("案内.pdf", samples.fpdf_pdf("Study session"))
+    message = mailbox_send.send(db, users["staff"], notice, [upload])
     db.commit()
     ids = {
         "case_id": case.id,
@@ -171,6 +180,8 @@ def world(db, make_department, make_user, make_resident, make_case) -> World:
         "user_id": users["staff"].id,
         "token_id": target.id,
         "consent_id": consent.id,
+        "message_id": message.id,
+        "document_id": message.documents[0].id,
     }
     return World(ids, users, tokens)
 

@@ -109,5 +109,31 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "consents.download":          _r(302, 403, 403, 403, 404),  # no signed link
     "GET consents.new_sharing_request":  _r(302, 200, 200, 403, 404),
     "POST consents.new_sharing_request": _r(401, 400, 400, 403, 404),
+    # Mailbox: ``message_id`` is a notice the staff's department sent to the partner, with one
+    # attached file (``document_id``). The sender's department reads its own copy; a recipient's
+    # actions (acknowledge, triage, feedback, decline) are a conflict for the sender (409); the
+    # outsider is told it does not exist (404); administrators read no messages (403).
+    "mailbox.inbox_page":         _r(302, 200, 200, 403, 200),
+    "mailbox.search":             _r(401, 302, 302, 302, 302),  # only keeps the words
+    "mailbox.clear_search":       _r(401, 302, 302, 302, 302),
+    "mailbox.sent":               _r(302, 200, 200, 403, 200),
+    "mailbox.show":               _r(302, 200, 200, 403, 404),
+    "mailbox.document":           _r(302, 200, 200, 403, 404),
+    "mailbox.acknowledge":        _r(401, 409, 409, 403, 404),
+    "mailbox.triage":             _r(401, 409, 409, 403, 404),
+    "mailbox.feedback":           _r(401, 409, 409, 403, 404),
+    "mailbox.decline":            _r(401, 409, 409, 403, 404),
+    "GET mailbox.compose_page":   _r(302, 200, 200, 403, 200),
+    "POST mailbox.compose_page":  _r(401, 400, 400, 403, 400),
+    "mailbox.options":            _r(302, 200, 200, 403, 200),
+    "GET mailbox.request_sharing":  _r(302, 200, 200, 403, 404),
+    "POST mailbox.request_sharing": _r(401, 400, 400, 403, 404),
+    # Approvals are the managers' (a sent notice is not pending: 409).
+    "mailbox.approvals":          _r(302, 403, 200, 403, 403),
+    "mailbox.approve":            _r(401, 403, 409, 403, 403),
+    "mailbox.return_to_sender":   _r(401, 403, 409, 403, 403),
+    "mailbox.notifications":      _r(302, 200, 200, 403, 200),
+    "mailbox.mark_read":          _r(401, 302, 302, 403, 302),
+    "mailbox.followups":          _r(302, 200, 200, 403, 200),
 }
 # fmt: on
