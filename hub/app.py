@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.consent.routes import bp as consents_bp
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
+    from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
     from hub.mailbox import panels as mailbox_panels
     from hub.mailbox.routes import bp as mailbox_bp
     from hub.residents.routes import bp as residents_bp

@@ -22,6 +22,7 @@ from hub.db import redo_after_rollback, utcnow
 from hub.documents.consent import gate, signals
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.mailbox import access, notify
+from hub.mailbox.checks import ALL_CATEGORIES
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
@@ -33,7 +34,6 @@ from hub.mailbox.models import (
     NotificationKind,
     WorkStatus,
 )
-from hub.mailbox.send import ALL_CATEGORIES
 from hub.models import Role, User
 from hub.validation import Fields, parse_id
 

@@ -16,24 +16,29 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from hub import jp, storage
-from hub.cases import services as cases
-from hub.documents.categories import ORDER
 from hub.errors import Forbidden, HubError, InvalidInput
-from hub.mailbox import access, compose, inbox, notify, read, requests, send, views
-from hub.mailbox.models import MessageKind, MessageStatus, WorkStatus
+from hub.mailbox import (
+    access,
+    approval,
+    compose,
+    inbox,
+    notify,
+    read,
+    requests,
+    views,
+)
+from hub.mailbox.models import MessageKind, WorkStatus
 from hub.mailbox.read import MessageView
-from hub.models import Department, DepartmentKind, Role
+from hub.models import Role
 from hub.validation import parse_id
 from hub.web import actor, db, get_private, put_private
 
@@ -50,19 +55,19 @@ CHIPS = (
 )
 
 
-def _refusal(exc: HubError) -> None:
+def refusal(exc: HubError) -> None:
     """Let 403/404 reach the error page; before re-rendering a form, undo what was begun."""
     if exc.status in (403, 404):
         raise exc
     db().rollback()
 
 
-def _require_worker() -> None:
+def require_worker() -> None:
     if not actor().can_read_cases:
         raise Forbidden(access.ADMIN_REFUSED)
 
 
-def _new_key() -> str:
+def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -76,7 +81,7 @@ def _query_filters() -> dict[str, str]:
 @bp.get("/")
 def inbox_page():
     """List the department's inbox: unread first, filtered, 50 at a time."""
-    _require_worker()
+    require_worker()
     user, words = actor(), get_private(SEARCH_KEY, "")
     chosen = _query_filters()
     f = inbox.parse_filter({**chosen, "q": words})
@@ -129,7 +134,7 @@ def clear_search():
 @bp.get("/sent")
 def sent():
     """List what the department sent, with each recipient's receipt."""
-    _require_worker()
+    require_worker()
     words = get_private(SEARCH_KEY, "")
     page = inbox.sent(db(), actor(), request.args.get("cursor") or None, q=words)
     return render_template(
@@ -160,7 +165,7 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
         "support_statuses": compose.SUPPORT_STATUSES,
         "debt_statuses": compose.DEBT_STATUSES,
         "statuses": list(WorkStatus),
-        "idempotency_key": _new_key(),
+        "idempotency_key": new_key(),
         "is_manager": user.role == Role.MANAGER,
         "days_left": inbox.days_left,
         "reasons": [],
@@ -197,7 +202,7 @@ def _after(message_id: int, action, done: str, *args):
     try:
         action(db(), actor(), message_id, *args)
     except HubError as exc:
-        _refusal(exc)
+        refusal(exc)
         view = read.open_message(db(), actor(), message_id)
         return _render_message(view, exc.status, error=exc.message)
     flash(done, "success")
@@ -225,7 +230,7 @@ def feedback(message_id: int):
             db(), actor(), message_id, views.feedback_data(request.form)
         )
     except HubError as exc:
-        _refusal(exc)
+        refusal(exc)
         view = read.open_message(db(), actor(), message_id)
         return _render_message(
             view,
@@ -234,7 +239,7 @@ def feedback(message_id: int):
             errors=exc.fields,
             error=exc.message,
             reasons=getattr(exc, "missing", None) or getattr(exc, "reasons", []),
-            idempotency_key=request.form.get("idempotency_key") or _new_key(),
+            idempotency_key=request.form.get("idempotency_key") or new_key(),
         )
     flash(f"フィードバックを送信しました（連絡番号{sent_message.id}）。", "success")
     return redirect(url_for(".show", message_id=message_id))
@@ -247,174 +252,13 @@ def decline(message_id: int):
         reason = views.lines(request.form.get("reason", ""))
         requests.decline(db(), actor(), message_id, reason)
     except HubError as exc:
-        _refusal(exc)
+        refusal(exc)
         view = read.open_message(db(), actor(), message_id)
         return _render_message(
             view, exc.status, error=exc.message, decline_errors=exc.fields, form=request.form
         )
     flash("依頼を辞退しました。理由は依頼元に伝わります。", "success")
     return redirect(url_for(".show", message_id=message_id))
-
-
-# ------------------------------------------------------------------------- compose
-
-
-def _choices(form: Mapping[str, Any]) -> views.ComposeChoices:
-    """Load the case (and the message answered) the form is about, checking access."""
-    user = actor()
-    parent = None
-    raw_parent = form.get("parent_id") or ""
-    if raw_parent:
-        parent_id = parse_id(raw_parent)
-        if parent_id is None:
-            raise InvalidInput(fields={"parent_id": "返信先の連絡の指定が正しくありません。"})
-        parent = access.message(db(), user, parent_id, "message.compose_form")
-    case = None
-    raw_case = parent.case_id if parent is not None and parent.case_id else form.get("case_id")
-    if raw_case not in (None, ""):
-        case_id = parse_id(raw_case)
-        if case_id is None:
-            raise InvalidInput(fields={"case_id": "ケースの指定が正しくありません。"})
-        case = cases.get_visible(db(), user, case_id, action="message.compose_form")
-    choices = views.ComposeChoices(case, parent)
-    if case is not None:
-        choices.sheets = views.own_sheets(db(), user, case)
-        choices.consents = views.own_consents(db(), user, case, jp.today())
-    return choices
-
-
-def _initial_form(choices: views.ComposeChoices) -> MultiDict:
-    form = MultiDict()
-    parent, case = choices.parent, choices.case
-    kind = request.args.get("kind", "")
-    form["kind"] = kind if kind in ("share", "notice") else ("share" if case else "notice")
-    if case is not None:
-        form["case_id"] = str(case.id)
-    if parent is not None:
-        form["parent_id"] = str(parent.id)
-        subject = parent.subject if parent.subject.startswith("Re: ") else f"Re: {parent.subject}"
-        form["subject"] = subject[: compose.SUBJECT_MAX]
-        user = actor()
-        ids = {parent.sender_department_id, *(r.department_id for r in parent.recipients)}
-        for dept_id in sorted(ids - {user.department_id}):
-            form.add("recipient_ids", str(dept_id))
-    return form
-
-
-def _render_compose(
-    choices: views.ComposeChoices,
-    form: MultiDict,
-    status: int = 200,
-    exc: HubError | None = None,
-):
-    user = actor()
-    categories = views.chosen_categories(form, choices.sheets)
-    options = send.recipient_options(db(), user, choices.case, categories)
-    missing = getattr(exc, "missing", None) or []
-    return render_template(
-        "mailbox/compose.html",
-        choices=choices,
-        case=choices.case,
-        parent=choices.parent,
-        form=form,
-        checked=set(form.getlist("recipient_ids")),
-        options=options,
-        categories=categories,
-        all_categories=ORDER,
-        sheet_sections=views.SHEET_SECTIONS,
-        patterns=compose.PATTERNS,
-        refused=views.refused_rows(missing),
-        errors=exc.fields if exc else {},
-        # A refusal has its own panel (per recipient and category) instead of the one-liner.
-        error=exc.message.split("\n")[0] if exc and not missing else None,
-        idempotency_key=form.get("idempotency_key") or _new_key(),
-        subject_max=compose.SUBJECT_MAX,
-        body_max=compose.BODY_MAX,
-        max_attachments=compose.MAX_ATTACHMENTS,
-    ), status
-
-
-@bp.route("/compose", methods=["GET", "POST"])
-def compose_page():
-    """Write a share (about a case) or a notice, and send it within the consent."""
-    _require_worker()
-    if request.method == "GET":
-        choices = _choices(request.args)
-        return _render_compose(choices, _initial_form(choices))
-    try:
-        message = send.send(
-            db(), actor(), views.compose_data(request.form), views.uploads(request.files)
-        )
-    except HubError as exc:
-        _refusal(exc)
-        choices = _choices(request.form)
-        return _render_compose(choices, request.form, exc.status, exc)
-    if message.status == MessageStatus.PENDING_APPROVAL:
-        flash("連絡を作成しました。所属の管理職の承認後に送信されます（承認待ち）。", "success")
-    else:
-        flash(f"連絡を送信しました（連絡番号{message.id}）。", "success")
-    return redirect(url_for(".show", message_id=message.id))
-
-
-@bp.get("/compose/options")
-def options():
-    """Which departments the chosen categories may go to: names and reasons, no personal data."""
-    _require_worker()
-    choices = _choices({"case_id": request.args.get("case_id", "")})
-    categories = views.parse_categories(request.args.get("categories", ""))
-    found = send.recipient_options(db(), actor(), choices.case, categories)
-    return jsonify(
-        categories=categories,
-        recipients=[
-            {"id": o.department.id, "allowed": o.allowed, "reasons": o.reasons} for o in found
-        ],
-    )
-
-
-# ---------------------------------------------------------------- sharing request
-
-
-def _collection_departments() -> list[Department]:
-    """The departments a sharing request can ask: active collection departments but ours."""
-    query = select(Department).where(
-        Department.is_active,
-        Department.kind == DepartmentKind.COLLECTION,
-        Department.id != actor().department_id,
-    )
-    return list(db().scalars(query.order_by(Department.id)))
-
-
-def _render_request(case, form: MultiDict, status: int = 200, exc: HubError | None = None):
-    return render_template(
-        "mailbox/request.html",
-        case=case,
-        departments=_collection_departments(),
-        categories=ORDER,
-        form=form,
-        checked=set(form.getlist("department_ids")),
-        chosen=set(form.getlist("categories")),
-        reasons=getattr(exc, "reasons", []),
-        errors=exc.fields if exc else {},
-        error=exc.message.split("\n")[0] if exc else None,
-        idempotency_key=form.get("idempotency_key") or _new_key(),
-    ), status
-
-
-@bp.route("/cases/<int:case_id>/request", methods=["GET", "POST"])
-def request_sharing(case_id: int):
-    """情報共有の依頼: ask collection departments for what the consent lets them give us."""
-    user = actor()
-    if request.method == "GET":
-        case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")
-        return _render_request(case, MultiDict())
-    try:
-        message = requests.request_sharing(db(), user, case_id, views.request_data(request.form))
-    except HubError as exc:
-        _refusal(exc)
-        case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")
-        return _render_request(case, request.form, exc.status, exc)
-    flash(f"情報共有を依頼しました（連絡番号{message.id}）。", "success")
-    return redirect(url_for(".show", message_id=message.id))
 
 
 # ------------------------------------------------------------------------ approvals
@@ -430,7 +274,7 @@ def _render_approvals(status: int = 200, exc: HubError | None = None):
     user = actor()
     if user.role != Role.MANAGER:
         raise Forbidden("承認待ちの一覧は所属の管理職が使います。")
-    pending = send.pending_approvals(db(), user)
+    pending = approval.pending_approvals(db(), user)
     return render_template(
         "mailbox/approvals.html",
         pending=[(m, views.receipts(m)) for m in pending],
@@ -445,7 +289,7 @@ def _decide(message_id: int, action, done: str, *args):
     try:
         action(db(), actor(), message_id, *args)
     except HubError as exc:
-        _refusal(exc)
+        refusal(exc)
         return _render_approvals(exc.status, exc)
     flash(done, "success")
     return redirect(url_for(".approvals"))
@@ -456,7 +300,7 @@ def approve(message_id: int):
     """承認: check consent again today and send."""
     comment = views.lines(request.form.get("comment", ""))
     done = f"連絡番号{message_id}を承認し、送信しました。"
-    return _decide(message_id, send.approve, done, comment)
+    return _decide(message_id, approval.approve, done, comment)
 
 
 @bp.post("/approvals/<int:message_id>/return")
@@ -464,7 +308,7 @@ def return_to_sender(message_id: int):
     """差戻し: send the message back to its author with a comment."""
     comment = views.lines(request.form.get("comment", ""))
     done = f"連絡番号{message_id}を差し戻しました。"
-    return _decide(message_id, send.return_to_sender, done, comment)
+    return _decide(message_id, approval.return_to_sender, done, comment)
 
 
 # -------------------------------------------------------------- notifications, follow-ups
@@ -473,7 +317,7 @@ def return_to_sender(message_id: int):
 @bp.get("/notifications")
 def notifications():
     """The user's latest in-app notifications."""
-    _require_worker()
+    require_worker()
     user = actor()
     return render_template("mailbox/notifications.html", items=notify.latest(db(), user.id))
 
@@ -481,7 +325,7 @@ def notifications():
 @bp.post("/notifications/read")
 def mark_read():
     """Mark one notification (or all of them) read."""
-    _require_worker()
+    require_worker()
     raw = request.form.get("notification_id", "")
     notification_id = parse_id(raw) if raw else None
     if raw and notification_id is None:
@@ -493,7 +337,7 @@ def mark_read():
 @bp.get("/followups")
 def followups():
     """フィードバック・依頼: what we owe, what we wait for, what nobody has opened."""
-    _require_worker()
+    require_worker()
     user = actor()
     return render_template(
         "mailbox/followups.html",

@@ -11,25 +11,24 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, request, url_for
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, defaultload, joinedload, lazyload
 
 from hub import jp, storage
-from hub.api import bp, serialize
+from hub.api import bp, mailbox_json, serialize
 from hub.api.auth import MAX_BODY_BYTES, api_user, case_worker
 from hub.api.inputs import BOOLEAN, ID, IDS, TEXT, json_object, query_args, require_types
 from hub.cases import services as cases
 from hub.documents.categories import ORDER
 from hub.errors import Forbidden, InvalidInput
-from hub.mailbox import compose, inbox, notify, read, requests, send
+from hub.mailbox import approval, checks, compose, inbox, notify, read, requests, send
 from hub.mailbox.access import ADMIN_REFUSED
-from hub.mailbox.models import Delivery, Message, MessageDocument, Notification
+from hub.mailbox.models import Delivery, Message
 from hub.models import User
 from hub.web import config, db
 
@@ -43,246 +42,6 @@ _FILTER_TYPES = {
     "cursor": (TEXT, "ページの指定"),
     **{name: (BOOLEAN, name) for name in ("due", "overdue", "recalled", "unread", "mine")},
 }
-
-
-# ------------------------------------------------------------------ serialisation
-
-
-def _user_ref(user: User | None) -> dict[str, Any] | None:
-    return {"id": user.id, "display_name": user.display_name} if user else None
-
-
-def _owed_days(delivery: Delivery, today: date) -> int | None:
-    """Days left (negative: overdue) while the department still owes an answer."""
-    if delivery.is_recalled or delivery.feedback_received_at or delivery.declined_at:
-        return None
-    return inbox.days_left(delivery.feedback_due, today)
-
-
-def _tombstone_fields(delivery: Delivery) -> dict[str, Any]:
-    return {
-        "recalled_at": serialize.timestamp(delivery.recalled_at),
-        "recalled_on": serialize.day(delivery.recalled_on),
-        "recall_reason": delivery.recall_reason if delivery.is_recalled else None,
-    }
-
-
-def inbox_item(delivery: Delivery, today: date) -> dict[str, Any]:
-    """One inbox row; a recalled row keeps only the sender, the dates and the reason."""
-    message, recalled = delivery.message, delivery.is_recalled
-    return {
-        "message_id": message.id,
-        "kind": message.kind.value,
-        "subject": None if recalled else message.subject,
-        "sender_department": serialize.department_ref(message.sender_department),
-        "case_id": None if recalled else message.case_id,
-        "delivered_at": serialize.timestamp(delivery.delivered_at),
-        "read": delivery.is_read,
-        "first_read_at": serialize.timestamp(delivery.first_read_at),
-        "acknowledged_at": serialize.timestamp(delivery.acknowledged_at),
-        "feedback_due": serialize.day(delivery.feedback_due),
-        "days_left": _owed_days(delivery, today),
-        "feedback_received_at": serialize.timestamp(delivery.feedback_received_at),
-        "declined_at": serialize.timestamp(delivery.declined_at),
-        "state": delivery.state.value,
-        **_tombstone_fields(delivery),
-        "work_status": delivery.work_status.value,
-        "assignee": _user_ref(delivery.assignee),
-    }
-
-
-def receipt(delivery: Delivery) -> dict[str, Any]:
-    """What the sender sees of one recipient department's copy."""
-    return {
-        "department": serialize.department_ref(delivery.department),
-        "state": delivery.state.value,
-        "delivered_at": serialize.timestamp(delivery.delivered_at),
-        "opened_at": serialize.timestamp(delivery.first_read_at),
-        "opened_by": _user_ref(delivery.first_read_by),
-        "acknowledged_at": serialize.timestamp(delivery.acknowledged_at),
-        "acknowledged_by": _user_ref(delivery.acknowledged_by),
-        "feedback_due": serialize.day(delivery.feedback_due),
-        "feedback_received_at": serialize.timestamp(delivery.feedback_received_at),
-        "feedback_message_id": delivery.feedback_message_id,
-        "declined_at": serialize.timestamp(delivery.declined_at),
-        "decline_reason": delivery.decline_reason if delivery.declined_at else None,
-        **_tombstone_fields(delivery),
-    }
-
-
-def _own_delivery(delivery: Delivery, today: date) -> dict[str, Any]:
-    """The recipient department's own copy: the receipt plus its triage."""
-    return {
-        "message_id": delivery.message_id,
-        **receipt(delivery),
-        "days_left": _owed_days(delivery, today),
-        "work_status": delivery.work_status.value,
-        "assignee": _user_ref(delivery.assignee),
-    }
-
-
-def _document(document: MessageDocument, message_id: int) -> dict[str, Any]:
-    stored = document.stored_file
-    return {
-        "id": document.id,
-        "kind": document.kind.value,
-        "title": document.title,
-        "categories": list(document.categories),
-        "sha256": document.sha256,
-        # Structured documents travel inline; a file is fetched from ``url``.
-        "content": document.content or None,
-        "file": (
-            {"name": stored.original_name, "content_type": stored.content_type, "size": stored.size}
-            if stored
-            else None
-        ),
-        "url": url_for(".show_message_document", message_id=message_id, document_id=document.id),
-    }
-
-
-def _preload_users(deliveries: Iterable[Delivery]) -> None:
-    """Load the people named on receipts in one query (the lazy loads then hit the session)."""
-    ids = {
-        i
-        for d in deliveries
-        for i in (d.first_read_by_id, d.acknowledged_by_id, d.assignee_id)
-        if i is not None
-    }
-    if ids:
-        db().scalars(select(User).where(User.id.in_(ids))).all()
-
-
-def _message_head(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "kind": message.kind.value,
-        "status": message.status.value,
-        "case_id": message.case_id,
-        "sender_department": serialize.department_ref(message.sender_department),
-        "sender": _user_ref(message.sender_user),
-        "subject": message.subject,
-        "feedback_due": serialize.day(message.feedback_due),
-        "thread_id": message.root_id,
-        "parent_id": message.parent_id,
-        "created_at": serialize.timestamp(message.created_at),
-        "sent_at": serialize.timestamp(message.sent_at),
-    }
-
-
-def sent_item(message: Message) -> dict[str, Any]:
-    """A message of the sent box with its receipts per recipient."""
-    return {
-        **_message_head(message),
-        "recipients": [serialize.department_ref(r.department) for r in message.recipients],
-        "receipts": [receipt(d) for d in message.deliveries],
-    }
-
-
-def message_json(view: read.MessageView, today: date) -> dict[str, Any]:
-    """The sender's copy (with receipts) or a recipient's (with its own delivery)."""
-    message, delivery = view.message, view.delivery
-    if delivery is not None and view.is_recalled:
-        return {
-            "id": message.id,
-            "recalled": True,
-            "tombstone": view.tombstone,
-            "sender_department": serialize.department_ref(message.sender_department),
-            "delivered_at": serialize.timestamp(delivery.delivered_at),
-            **_tombstone_fields(delivery),
-        }
-    if delivery is None:
-        _preload_users(message.deliveries)
-    return {
-        **_message_head(message),
-        "recalled": False,
-        "role": "sender" if delivery is None else "recipient",
-        "body": message.body,
-        "categories": list(message.categories),
-        "documents": [_document(d, message.id) for d in view.documents],
-        "approval": {
-            "approved_by": _user_ref(message.approved_by),
-            "comment": message.approval_comment,
-            "decided_at": serialize.timestamp(message.decided_at),
-        }
-        if delivery is None and message.decided_at
-        else None,
-        "recipients": (
-            [serialize.department_ref(r.department) for r in message.recipients]
-            if delivery is None
-            else None
-        ),
-        "receipts": [receipt(d) for d in message.deliveries] if delivery is None else None,
-        "delivery": _own_delivery(delivery, today) if delivery is not None else None,
-    }
-
-
-def _sent_copy(message: Message) -> dict[str, Any]:
-    # Deliveries were written beside the message, not through its collection: read them fresh.
-    db().expire(message, ["deliveries"])
-    return message_json(read.MessageView(message, None, None, list(message.documents)), jp.today())
-
-
-def _timeline_item(message: Message, delivery: Delivery | None, today: date) -> dict[str, Any]:
-    if delivery is not None and delivery.is_recalled:
-        return {
-            "message_id": message.id,
-            "direction": "received",
-            "kind": message.kind.value,
-            "subject": None,
-            "sender_department": serialize.department_ref(message.sender_department),
-            "status": message.status.value,
-            "at": serialize.timestamp(delivery.delivered_at),
-            "recalled": True,
-            "tombstone": read.tombstone_text(delivery),
-            "receipts": None,
-            "delivery": None,
-        }
-    return {
-        "message_id": message.id,
-        "direction": "sent" if delivery is None else "received",
-        "kind": message.kind.value,
-        "subject": message.subject,
-        "sender_department": serialize.department_ref(message.sender_department),
-        "status": message.status.value,
-        "at": serialize.timestamp(message.sent_at or message.created_at),
-        "recalled": False,
-        "tombstone": None,
-        "receipts": [receipt(d) for d in message.deliveries] if delivery is None else None,
-        "delivery": _own_delivery(delivery, today) if delivery is not None else None,
-    }
-
-
-def _outgoing(delivery: Delivery, today: date) -> dict[str, Any]:
-    """A delivery of one of the department's own messages (open requests, unopened)."""
-    message = delivery.message
-    return {
-        "message_id": message.id,
-        "kind": message.kind.value,
-        "subject": message.subject,
-        "case_id": message.case_id,
-        "days_left": _owed_days(delivery, today),
-        **receipt(delivery),
-    }
-
-
-def _notification(item: Notification) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "kind": item.kind.value,
-        "kind_label": item.kind.label,
-        "message_id": item.message_id,
-        "text": item.text,
-        "created_at": serialize.timestamp(item.created_at),
-        "read_at": serialize.timestamp(item.read_at),
-    }
-
-
-@bp.errorhandler(send.SendRefused)
-def send_refused(exc: send.SendRefused) -> Response:
-    """A refused send lists what is missing per recipient × category (``error.missing``)."""
-    response = jsonify(exc.to_dict())
-    response.status_code = exc.status
-    return response
 
 
 # ------------------------------------------------------------------ input
@@ -330,7 +89,7 @@ def _idempotent(data: dict[str, Any]) -> dict[str, Any]:
 
 def _answer(message: Message, replayed: bool) -> Response:
     """201 with the new message, or 200 with the first one when the key was used before."""
-    body = _sent_copy(message)
+    body = mailbox_json.sent_copy(message)
     if replayed:
         return jsonify(body)
     return serialize.created(body, url_for(".show_message", message_id=message.id))
@@ -401,7 +160,9 @@ def _inbox_page(data: Mapping[str, Any]) -> Response:
         page = inbox.inbox(
             db(), user, found, data.get("cursor"), limit=_limit(data.get("limit")), today=today
         )
-    return jsonify(items=[inbox_item(d, today) for d in page.rows], next_cursor=page.next_cursor)
+    return jsonify(
+        items=[mailbox_json.inbox_item(d, today) for d in page.rows], next_cursor=page.next_cursor
+    )
 
 
 # ------------------------------------------------------------------ inbox and lists
@@ -436,8 +197,10 @@ def sent_box() -> Response:
     args = query_args(["cursor", "limit"])
     user = _worker()
     page = inbox.sent(db(), user, args.get("cursor"), limit=_limit(args.get("limit")))
-    _preload_users(d for m in page.rows for d in m.deliveries)  # type: ignore[attr-defined]
-    return jsonify(items=[sent_item(m) for m in page.rows], next_cursor=page.next_cursor)  # type: ignore[arg-type]
+    mailbox_json.preload_users(d for m in page.rows for d in m.deliveries)  # type: ignore[attr-defined]
+    return jsonify(
+        items=[mailbox_json.sent_item(m) for m in page.rows], next_cursor=page.next_cursor
+    )  # type: ignore[arg-type]
 
 
 @bp.get("/mailbox/owed")
@@ -446,8 +209,8 @@ def owed() -> Response:
     query_args([])
     today = jp.today()
     rows = inbox.owed(db(), _worker())
-    _preload_users(rows)
-    return jsonify(items=[inbox_item(d, today) for d in rows])
+    mailbox_json.preload_users(rows)
+    return jsonify(items=[mailbox_json.inbox_item(d, today) for d in rows])
 
 
 @bp.get("/mailbox/open-requests")
@@ -456,8 +219,8 @@ def open_requests() -> Response:
     query_args([])
     today = jp.today()
     rows = inbox.open_requests(db(), _worker())
-    _preload_users(rows)
-    return jsonify(items=[_outgoing(d, today) for d in rows])
+    mailbox_json.preload_users(rows)
+    return jsonify(items=[mailbox_json.outgoing(d, today) for d in rows])
 
 
 @bp.get("/mailbox/unopened")
@@ -470,8 +233,8 @@ def unopened() -> Response:
         raise InvalidInput(fields={"days": "日数は1〜60の整数で指定してください。"})
     today = jp.today()
     rows = inbox.unopened(db(), _worker(), days)
-    _preload_users(rows)
-    return jsonify(items=[_outgoing(d, today) for d in rows])
+    mailbox_json.preload_users(rows)
+    return jsonify(items=[mailbox_json.outgoing(d, today) for d in rows])
 
 
 # ------------------------------------------------------------------ messages
@@ -510,7 +273,11 @@ def show_message(message_id: int) -> Response:
     """Open a message: the sender's copy, a recipient's (first open recorded) or a tombstone."""
     query_args([])
     today = jp.today()
-    return jsonify(message_json(read.open_message(db(), _worker(), message_id, today=today), today))
+    return jsonify(
+        mailbox_json.message_json(
+            read.open_message(db(), _worker(), message_id, today=today), today
+        )
+    )
 
 
 @bp.get("/messages/<int:message_id>/documents/<int:document_id>")
@@ -519,7 +286,7 @@ def show_message_document(message_id: int, document_id: int) -> Response:
     query_args([])
     document, data = read.open_document(db(), _worker(), message_id, document_id)
     if data is None:
-        return jsonify(_document(document, message_id))
+        return jsonify(mailbox_json.document(document, message_id))
     stored = document.stored_file
     response = Response(data, mimetype=stored.content_type)  # type: ignore[union-attr]
     response.headers["Content-Disposition"] = storage.content_disposition(
@@ -534,7 +301,7 @@ def acknowledge_message(message_id: int) -> Response:
     _optional_body([])
     today = jp.today()
     delivery = read.acknowledge(db(), _worker(), message_id, today=today)
-    return jsonify(_own_delivery(delivery, today))
+    return jsonify(mailbox_json.own_delivery(delivery, today))
 
 
 @bp.post("/messages/<int:message_id>/triage")
@@ -543,7 +310,7 @@ def triage_message(message_id: int) -> Response:
     data = json_object(read.TRIAGE_FIELDS)
     require_types(data, {"assignee_id": (ID, "担当者"), "work_status": (TEXT, "対応状況")})
     delivery = read.triage(db(), _worker(), message_id, data)
-    return jsonify(_own_delivery(delivery, jp.today()))
+    return jsonify(mailbox_json.own_delivery(delivery, jp.today()))
 
 
 @bp.post("/messages/<int:message_id>/feedback")
@@ -562,22 +329,24 @@ def decline_request(message_id: int) -> Response:
     """Decline a sharing request with a reason."""
     data = json_object(["reason"])
     delivery = requests.decline(db(), _worker(), message_id, data.get("reason"))
-    return jsonify(_own_delivery(delivery, jp.today()))
+    return jsonify(mailbox_json.own_delivery(delivery, jp.today()))
 
 
 @bp.post("/messages/<int:message_id>/approve")
 def approve_message(message_id: int) -> Response:
     """承認 (managers): check consent again today and deliver."""
     data = _optional_body(["comment"])
-    return jsonify(_sent_copy(send.approve(db(), _worker(), message_id, data.get("comment"))))
+    return jsonify(
+        mailbox_json.sent_copy(approval.approve(db(), _worker(), message_id, data.get("comment")))
+    )
 
 
 @bp.post("/messages/<int:message_id>/return")
 def return_message(message_id: int) -> Response:
     """差戻し (managers) with a comment: the message is never delivered."""
     data = json_object(["comment"])
-    message = send.return_to_sender(db(), _worker(), message_id, data.get("comment"))
-    return jsonify(_sent_copy(message))
+    message = approval.return_to_sender(db(), _worker(), message_id, data.get("comment"))
+    return jsonify(mailbox_json.sent_copy(message))
 
 
 # ------------------------------------------------------------------ cases
@@ -610,8 +379,8 @@ def case_timeline(case_id: int) -> Response:
     user = case_worker("mailbox.timeline", case_id)
     today = jp.today()
     rows = inbox.timeline(db(), user, case_id)
-    _preload_users(d for m, own in rows for d in ([own] if own else m.deliveries))
-    return jsonify(items=[_timeline_item(m, d, today) for m, d in rows])
+    mailbox_json.preload_users(d for m, own in rows for d in ([own] if own else m.deliveries))
+    return jsonify(items=[mailbox_json.timeline_item(m, d, today) for m, d in rows])
 
 
 @bp.get("/cases/<int:case_id>/recipient-options")
@@ -624,7 +393,7 @@ def recipient_options(case_id: int) -> Response:
     known = {c.value for c in ORDER}
     if any(c not in known for c in wanted):
         raise InvalidInput(fields={"categories": "情報の区分の値が正しくありません。"})
-    options = send.recipient_options(db(), user, case, wanted)
+    options = checks.recipient_options(db(), user, case, wanted)
     return jsonify(
         items=[
             {
@@ -649,7 +418,8 @@ def list_notifications() -> Response:
     user = _worker()
     items = notify.latest(db(), user.id)
     return jsonify(
-        items=[_notification(n) for n in items], unread=notify.unread_count(db(), user.id)
+        items=[mailbox_json.notification(n) for n in items],
+        unread=notify.unread_count(db(), user.id),
     )
 
 

@@ -13,7 +13,7 @@ from hub import jp
 from hub.db import utcnow
 from hub.documents.consent.models import Consent
 from hub.errors import InvalidInput, NotFound
-from hub.mailbox import inbox, read, send
+from hub.mailbox import approval, inbox, read, send
 from hub.mailbox.inbox import InboxFilter
 from hub.mailbox.models import Delivery, MessageKind, WorkStatus
 from hub.models import Role
@@ -186,7 +186,7 @@ def test_sent_box_pages_and_holds_pending_and_returned(db, city, mail, make_user
     db.commit()
     pending = share(db, city, "承認待ちの共有")
     returned = share(db, city, "差し戻される共有")
-    attempt(db, send.return_to_sender, manager, returned.id, "宛先を確認してください")
+    attempt(db, approval.return_to_sender, manager, returned.id, "宛先を確認してください")
     everything = [returned.id, pending.id, *[m.id for m in reversed(messages)]]
     first = inbox.sent(db, city.staff, limit=4)
     second = inbox.sent(db, city.staff, first.next_cursor, limit=4)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hub import jp
 from hub.documents.hearing import services as hearing
-from hub.mailbox import compose, inbox, read, requests, send
+from hub.mailbox import checks, compose, inbox, read, requests, send
 from hub.mailbox.models import DocumentKind, MessageKind, Notification, NotificationKind
 from hub.models import Case
 
@@ -65,7 +65,7 @@ def test_pattern_1_decision_and_stop_of_execution_go_to_support_and_collection(
         assert policy.sha256 == compose.digest(policy.content)
     # 介護保険課 is not in the consent: the decision cannot go there, nor anything else.
     before = row_counts(db)
-    with pytest.raises(send.SendRefused) as err:
+    with pytest.raises(checks.SendRefused) as err:
         attempt(db, send.send, city.staff, policy_share(city, [city.kaigo], "1", stop=True))
     assert [m["category"] for m in err.value.missing] == ["collection_decision"]
     assert "徴収" in err.value.missing[0]["category_label"]
@@ -75,7 +75,7 @@ def test_pattern_1_decision_and_stop_of_execution_go_to_support_and_collection(
 def test_pattern_1_needs_the_decision_in_the_consent(db, city, consents, grant):
     # The consent lets 納税課 tell support about the life situation only, not the decision.
     consents.active([grant(city.nozei, city.plat, "life_situation")])
-    with pytest.raises(send.SendRefused) as err:
+    with pytest.raises(checks.SendRefused) as err:
         attempt(db, send.send, city.staff, policy_share(city, [city.plat], "1", stop=True))
     assert {m["category"] for m in err.value.missing} == {"collection_decision"}
     assert inbox.inbox(db, city.plat_staff).rows == []
@@ -195,7 +195,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
     # Support is not part of the collection departments' plan exchange.
     assert [d.message_id for d in inbox.inbox(db, city.plat_staff).rows] == [referral.id]
     # Nothing about the payment plan may go to support: the consent does not cover it.
-    with pytest.raises(send.SendRefused):
+    with pytest.raises(checks.SendRefused):
         attempt(
             db,
             send.send,
@@ -220,7 +220,7 @@ def test_pattern_2_feedback_on_private_debts_needs_consent_back(db, city, consen
     )
     referral = attempt(db, send.send, city.staff, policy_share(city, [city.plat], "2"))
     before = row_counts(db)
-    with pytest.raises(send.SendRefused) as err:
+    with pytest.raises(checks.SendRefused) as err:
         attempt(
             db,
             requests.send_feedback,
@@ -255,7 +255,7 @@ def test_pattern_3_no_referral_only_collection_departments_share(db, city, conse
     )
     case = db.get(Case, city.case_id)
     options = {
-        o.department.id: o for o in send.recipient_options(db, city.staff, case, ["payment_plan"])
+        o.department.id: o for o in checks.recipient_options(db, city.staff, case, ["payment_plan"])
     }
     assert options[city.hokenryo.id].allowed
     assert not options[city.plat.id].allowed
@@ -268,7 +268,7 @@ def test_pattern_3_no_referral_only_collection_departments_share(db, city, conse
         {"body": "ご本人は支援を希望されていません"},
     ):
         before = row_counts(db)
-        with pytest.raises(send.SendRefused) as err:
+        with pytest.raises(checks.SendRefused) as err:
             attempt(
                 db,
                 send.send,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from hub import jp
 from hub.documents.consent import services as consent_services
 from hub.documents.consent.models import Consent, ConsentGrant, ConsentStatus
-from hub.mailbox import read, send
+from hub.mailbox import checks, read, send
 from hub.mailbox.models import Delivery, DeliveryState, Message, MessageStatus
 from hub.models import CaseDepartment
 
@@ -192,7 +192,7 @@ def test_no_content_without_consent_and_no_partial_delivery(
             }
             try:
                 message = attempt(db, send.send, users[s], data, today=today)
-            except send.SendRefused as refused:
+            except checks.SendRefused as refused:
                 event("send refused")
                 assert not expected, refused.missing
                 assert db.scalar(select(func.count()).select_from(Message)) == before

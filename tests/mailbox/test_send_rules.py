@@ -13,7 +13,7 @@ from hub import audit, jp
 from hub.documents.consent.gate import ConsentMissing
 from hub.documents.consent.models import SharingRequest
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
-from hub.mailbox import compose, inbox, read, requests, send
+from hub.mailbox import approval, checks, compose, inbox, read, requests, send
 from hub.mailbox.models import (
     Delivery,
     LegalBasis,
@@ -107,7 +107,7 @@ def test_a_department_of_the_wrong_kind_cannot_receive_a_case_share(db, city, co
     zaisei = city.admin.department  # 財政課: kind "other"
     error = refused(db, InvalidInput, city.staff, arrears_share(city, saved, [zaisei]))
     assert "財政課" in error.fields["recipient_ids"]
-    options = send.recipient_options(db, city.staff, db.get(Case, city.case_id), ["arrears"])
+    options = checks.recipient_options(db, city.staff, db.get(Case, city.case_id), ["arrears"])
     by_id = {o.department.id: o for o in options}
     assert not by_id[zaisei.id].allowed and "財政課" in by_id[zaisei.id].reasons[0]
 
@@ -160,7 +160,7 @@ def test_a_document_from_another_department_is_refused(db, city, covered, sheet,
 def test_a_withdrawn_consent_covers_nothing(db, city, sheet, consents, grant):
     saved = sheet()
     consents.withdrawn([grant(city.nozei, city.hokenryo, "arrears")])
-    error = refused(db, send.SendRefused, city.staff, arrears_share(city, saved, [city.hokenryo]))
+    error = refused(db, checks.SendRefused, city.staff, arrears_share(city, saved, [city.hokenryo]))
     assert error.status == 409
     assert any("撤回" in m["reason"] for m in error.missing)
 
@@ -183,7 +183,7 @@ def test_a_consent_that_expires_today_covers_today_but_not_tomorrow(
     # Tomorrow (valid_until == yesterday) a send is refused…
     error = refused(
         db,
-        send.SendRefused,
+        checks.SendRefused,
         city.staff,
         arrears_share(city, saved, [city.hokenryo]),
         today=tomorrow,
@@ -218,7 +218,7 @@ def test_a_case_the_user_is_not_involved_in_is_not_found(db, city, covered):
 def test_denied_checks_are_audited_even_though_nothing_is_sent(db, city, covered):
     saved, _ = covered
     denied = audit_count(db, outcome=audit.DENIED)
-    refused(db, send.SendRefused, city.staff, arrears_share(city, saved, [city.kaigo]))
+    refused(db, checks.SendRefused, city.staff, arrears_share(city, saved, [city.kaigo]))
     assert audit_count(db, outcome=audit.DENIED) == denied + 1
 
 
@@ -297,7 +297,7 @@ def test_the_same_idempotency_key_returns_the_same_message(db, city, covered):
 def test_a_refused_send_does_not_use_up_its_key(db, city, covered):
     saved, _ = covered
     data = arrears_share(city, saved, [city.kaigo])
-    refused(db, send.SendRefused, city.staff, data)
+    refused(db, checks.SendRefused, city.staff, data)
     data["recipient_ids"] = [city.hokenryo.id]
     message = attempt(db, send.send, city.staff, data)
     assert message.status == MessageStatus.SENT and count(db, Message) == 1
@@ -307,14 +307,14 @@ def test_a_refused_send_does_not_use_up_its_key(db, city, covered):
 
 
 @pytest.fixture
-def approval(db, city, make_user):
+def manager(db, city, make_user):
     city.nozei.requires_approval = True
     db.commit()
     return make_user(Role.MANAGER, department=city.nozei, login_id="nozei-mgr")
 
 
 def test_a_staff_share_waits_for_approval_and_is_delivered_when_approved(
-    db, city, covered, approval
+    db, city, covered, manager
 ):
     saved, _ = covered
     message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
@@ -323,34 +323,34 @@ def test_a_staff_share_waits_for_approval_and_is_delivered_when_approved(
     assert inbox.inbox(db, city.hokenryo_staff).rows == []
     with pytest.raises(NotFound):
         attempt(db, read.open_message, city.hokenryo_staff, message.id)
-    assert [m.id for m in send.pending_approvals(db, approval)] == [message.id]
-    assert inbox.counts(db, approval).approvals == 1
+    assert [m.id for m in approval.pending_approvals(db, manager)] == [message.id]
+    assert inbox.counts(db, manager).approvals == 1
     asked = db.scalars(
         select(Notification.user_id).where(Notification.kind == NotificationKind.APPROVAL_NEEDED)
     ).all()
-    assert asked == [approval.id]
+    assert asked == [manager.id]
     # Staff cannot approve.
     with pytest.raises(Forbidden):
-        attempt(db, send.approve, city.staff, message.id)
+        attempt(db, approval.approve, city.staff, message.id)
 
-    approved = attempt(db, send.approve, approval, message.id, "確認しました")
-    assert approved.status == MessageStatus.SENT and approved.approved_by_id == approval.id
+    approved = attempt(db, approval.approve, manager, message.id, "確認しました")
+    assert approved.status == MessageStatus.SENT and approved.approved_by_id == manager.id
     assert [d.department_id for d in approved.deliveries] == [city.hokenryo.id]
     view = attempt(db, read.open_message, city.hokenryo_staff, message.id)
     assert view.documents
     told = db.scalars(select(Notification.kind).where(Notification.user_id == city.staff.id)).all()
     assert NotificationKind.APPROVED in told
     with pytest.raises(Conflict):
-        attempt(db, send.approve, approval, message.id)
+        attempt(db, approval.approve, manager, message.id)
     assert leaks(db, city.resident, message.subject) == []
 
 
-def test_approval_checks_consent_again_on_the_day(db, city, covered, approval, consents):
+def test_approval_checks_consent_again_on_the_day(db, city, covered, manager, consents):
     saved, consent = covered
     message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
     consents.withdraw(consent)
-    with pytest.raises(send.SendRefused) as err:
-        attempt(db, send.approve, approval, message.id)
+    with pytest.raises(checks.SendRefused) as err:
+        attempt(db, approval.approve, manager, message.id)
     assert err.value.status == 409
     db.expire_all()
     still = db.get(Message, message.id)
@@ -358,34 +358,34 @@ def test_approval_checks_consent_again_on_the_day(db, city, covered, approval, c
     assert count(db, Delivery) == 0
 
 
-def test_a_returned_share_is_never_delivered(db, city, covered, approval):
+def test_a_returned_share_is_never_delivered(db, city, covered, manager):
     saved, _ = covered
     message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
     with pytest.raises(InvalidInput):
-        attempt(db, send.return_to_sender, approval, message.id, "")
-    returned = attempt(db, send.return_to_sender, approval, message.id, "本文に誤りがあります")
+        attempt(db, approval.return_to_sender, manager, message.id, "")
+    returned = attempt(db, approval.return_to_sender, manager, message.id, "本文に誤りがあります")
     assert returned.status == MessageStatus.RETURNED
     assert returned.approval_comment == "本文に誤りがあります"
     with pytest.raises(Conflict):
-        attempt(db, send.approve, approval, message.id)
+        attempt(db, approval.approve, manager, message.id)
     assert count(db, Delivery) == 0
     told = db.scalars(select(Notification.kind).where(Notification.user_id == city.staff.id)).all()
     assert NotificationKind.RETURNED in told
     assert [m.id for m in inbox.sent(db, city.staff).rows] == [message.id]
 
 
-def test_a_managers_own_share_goes_directly(db, city, covered, approval):
+def test_a_managers_own_share_goes_directly(db, city, covered, manager):
     saved, _ = covered
-    message = attempt(db, send.send, approval, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(db, send.send, manager, arrears_share(city, saved, [city.hokenryo]))
     assert message.status == MessageStatus.SENT and len(message.deliveries) == 1
 
 
-def test_a_manager_of_another_department_cannot_approve(db, city, covered, approval, make_user):
+def test_a_manager_of_another_department_cannot_approve(db, city, covered, manager, make_user):
     saved, _ = covered
     message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
     stranger = make_user(Role.MANAGER, department=city.hokenryo, login_id="hokenryo-mgr")
     with pytest.raises(NotFound):
-        attempt(db, send.approve, stranger, message.id)
+        attempt(db, approval.approve, stranger, message.id)
     assert db.get(Message, message.id).status == MessageStatus.PENDING_APPROVAL
 
 
@@ -525,13 +525,13 @@ def test_recipients_become_involved_in_the_case(db, city, consents, grant, sheet
 # ------------------------------------------------------------------ notifications and mails
 
 
-def test_notifications_and_mails_never_carry_personal_data(db, city, covered, approval):
+def test_notifications_and_mails_never_carry_personal_data(db, city, covered, manager):
     saved, consent = covered
     subject = "山田 太郎（ヤマダ タロウ 0001000001）の件"
     data = arrears_share(city, saved, [city.hokenryo, city.plat], feedback_due=str(jp.today()))
     data["subject"] = subject
     pending = attempt(db, send.send, city.staff, data)
-    attempt(db, send.approve, approval, pending.id)
+    attempt(db, approval.approve, manager, pending.id)
     attempt(db, read.open_message, city.plat_staff, pending.id)
     attempt(
         db,
@@ -541,7 +541,7 @@ def test_notifications_and_mails_never_carry_personal_data(db, city, covered, ap
         {"done": "山田 太郎さんと面談", "support_status": "in_support", "subject": subject},
     )
     returned = attempt(db, send.send, city.staff, {**data, "idempotency_key": key()})
-    attempt(db, send.return_to_sender, approval, returned.id, "山田 太郎さんの件は保留")
+    attempt(db, approval.return_to_sender, manager, returned.id, "山田 太郎さんの件は保留")
     notice = share_data(None, [city.kaigo], subject="山田 太郎 勉強会")
     attempt(db, send.send, city.staff, notice)
     from city import Consents

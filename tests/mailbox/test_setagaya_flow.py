@@ -19,7 +19,7 @@ from hub import audit, jp
 from hub.documents.consent import services as consent_services
 from hub.documents.consent.models import Consent
 from hub.errors import Conflict
-from hub.mailbox import inbox, read, requests, send
+from hub.mailbox import checks, inbox, read, requests, send
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
@@ -143,7 +143,7 @@ def test_a_send_outside_the_scope_is_refused_and_writes_nothing(db, city, setaga
     saved, _consent = setagaya
     before = row_counts(db)
     denied_before = audit_count(db, outcome=audit.DENIED)
-    with pytest.raises(send.SendRefused) as refused:
+    with pytest.raises(checks.SendRefused) as refused:
         share_sections(db, city, saved.version, [city.hokenryo, city.plat, city.kaigo])
     error = refused.value
     assert error.status == 409
