@@ -233,6 +233,7 @@ def test_withdrawal_leaves_a_tombstone_and_the_download_answers_409(setagaya, as
     text = _text(page)
     assert page.status_code == 200
     assert "取り消された連絡" in text and "納税課" in text
+    assert "撤回されました" in text and jp.wareki(jp.today()) in text  # the reason and the day
     assert "滞納状況を共有します" not in text and "共通ヒアリングシートの共有" not in text
     assert plat.get(url).status_code == 409
     assert "取消し" in _text(plat.get("/mailbox/"))
