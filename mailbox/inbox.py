@@ -13,8 +13,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import (
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
 from hub import audit, jp, settings
 from hub.cases import services as cases
@@ -132,7 +142,9 @@ def _words(q: str) -> list[str]:
     return [jp.fold(w) for w in re.split(r"[\s\u3000]+", q) if jp.fold(w)]
 
 
-def _filtered(query: Select, user: User, f: InboxFilter, today: date) -> Select:
+def _filtered(
+    query: Select, user: User, f: InboxFilter, today: date, *, dialect: str = ""
+) -> Select:
     if f.kind is not None:
         query = query.where(Message.kind == f.kind)
     if f.case_id is not None:
@@ -155,8 +167,130 @@ def _filtered(query: Select, user: User, f: InboxFilter, today: date) -> Select:
     if f.mine:
         query = query.where(Delivery.assignee_id == user.id)
     for word in _words(f.q):
-        query = query.where(Message.search_text.contains(word, autoescape=True))
+        if dialect == "postgresql" and len(word) < 3:
+            # The trigram index cannot look up a word under three characters (モリ): as LIKE
+            # the planner would read the whole index for it; as strpos() it leaves the index
+            # to the longer words and checks this one on the rows they find.
+            query = query.where(func.strpos(Message.search_text, word) > 0)
+        else:
+            query = query.where(Message.search_text.contains(word, autoescape=True))
     return query
+
+
+#: What an inbox row shows, loaded with the page in its one SELECT; nothing else (the
+#: message's documents, deliveries and recipients are for the message page, not the list).
+ROW_OPTIONS = (
+    contains_eager(Delivery.message).options(
+        defer(Message.body),
+        defer(Message.search_text),
+        lazyload(Message.documents),
+        lazyload(Message.deliveries),
+        lazyload(Message.recipients),
+        lazyload(Message.sender_user),
+    ),
+    lazyload(Delivery.department),
+    joinedload(Delivery.assignee).lazyload(User.department),
+)
+
+#: The values of ``Delivery.read_rank``: 0 unread, 1 read, 2 recalled (the cursor allows these).
+RANKS = (0, 1, 2)
+
+
+#: SQLite's FTS5 trigram index of messages.search_text (migration 0006, kept by triggers).
+SQLITE_SEARCH_TABLE = "messages_search"
+
+
+def _sqlite_search(words: list[str]) -> Any:
+    """Narrow a search on SQLite to the messages the trigram index finds for every word.
+
+    Each word of three characters or more is a phrase of the FTS5 trigram index (a substring,
+    looked up in the index alone); shorter words cannot be looked up by trigrams. The LIKE on
+    ``messages.search_text`` still decides, so the answer is the same with or without this
+    narrowing, only found without reading every row of the inbox.
+    """
+    usable = [w for w in words if len(w) >= 3]
+    if not usable:
+        return None
+    phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in usable)
+    found = (
+        select(literal_column("rowid"))
+        .select_from(table(SQLITE_SEARCH_TABLE))
+        .where(literal_column(SQLITE_SEARCH_TABLE).op("MATCH")(phrases))
+    )
+    return Delivery.message_id.in_(found)
+
+
+def _rank_range(
+    user: User,
+    f: InboxFilter,
+    today: date,
+    after: tuple[int, int] | None,
+    rank: int,
+    size: int,
+    *,
+    dialect: str = "",
+) -> Select:
+    """The first ``size`` ids of one read_rank after the cursor, newest first.
+
+    One backwards range of ``ix_deliveries_inbox`` (department, read_rank, id, message_id):
+    index only unless a filter needs the message, and stopped after ``size`` matching rows.
+    """
+    query = select(Delivery.id).where(
+        Delivery.department_id == user.department_id, Delivery.read_rank == rank
+    )
+    if f.kind is not None or f.case_id is not None or f.q:
+        query = query.join(Delivery.message)
+    query = _filtered(query, user, f, today, dialect=dialect)
+    narrowed = _sqlite_search(_words(f.q)) if dialect == "sqlite" and f.q else None
+    if narrowed is not None:
+        query = query.where(narrowed)
+    if after is not None and rank == after[0]:
+        query = query.where(Delivery.id < after[1])
+    return query.order_by(Delivery.id.desc()).limit(size)
+
+
+def _page_ids(
+    session: Session,
+    user: User,
+    f: InboxFilter,
+    today: date,
+    after: tuple[int, int] | None,
+    size: int,
+) -> Select | list[int]:
+    """The ids of one page: per read_rank, the first ``size`` after the cursor.
+
+    The inbox orders by (read_rank, id desc), which no single index range yields across ranks
+    (the index is ascending on both), and the keyset condition ``rank > r or (rank = r and
+    id < last)`` is no index range either: each rank is its own range (:func:`_rank_range`).
+    Without filters every range ends after ``size`` index entries, so the page stays one
+    statement (their union as a subquery). With filters (a search) a range may have to walk
+    far to find its rows, so the ranks are read one after the other and the next one only
+    when the page is not yet full: a search reading the unread rows does not also walk the
+    read ones.
+    """
+    ranks = [
+        rank
+        for rank in RANKS
+        if not (after is not None and rank < after[0]) and not (f.unread and rank != 0)
+    ]
+    if not f.active:
+        ranges = [
+            select(_rank_range(user, f, today, after, r, size).subquery().c.id) for r in ranks
+        ]
+        return ranges[0] if len(ranges) == 1 else union_all(*ranges)
+    ids: list[int] = []
+    # Plain column queries on the session's connection: no ORM entity, so no loader options
+    # (the API adds its own to every ORM query of the page); autoflush as the ORM would.
+    if session.autoflush:
+        session.flush()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    for rank in ranks:
+        query = _rank_range(user, f, today, after, rank, size - len(ids), dialect=dialect)
+        ids += connection.scalars(query)
+        if len(ids) >= size:
+            break
+    return ids
 
 
 def inbox(
@@ -173,25 +307,19 @@ def inbox(
     f = f or InboxFilter()
     today = today or jp.today()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    query = (
-        select(Delivery)
-        .join(Delivery.message)
-        .options(contains_eager(Delivery.message))
-        .where(Delivery.department_id == user.department_id)
-    )
-    query = _filtered(query, user, f, today)
-    after = parse_cursor(cursor)
-    if after is not None:
-        rank, last_id = after
-        query = query.where(
-            or_(
-                Delivery.read_rank > rank,
-                and_(Delivery.read_rank == rank, Delivery.id < last_id),
-            )
+    ids = _page_ids(session, user, f, today, parse_cursor(cursor), limit + 1)
+    rows: list[Delivery] = []
+    if not isinstance(ids, list) or ids:
+        query = (
+            select(Delivery)
+            .join(Delivery.message)
+            .options(*ROW_OPTIONS)
+            # The department's rows already: by primary key, not by another index range.
+            .where(Delivery.id.in_(ids))
+            .order_by(Delivery.read_rank, Delivery.id.desc())
+            .limit(limit + 1)
         )
-    rows = list(
-        session.scalars(query.order_by(Delivery.read_rank, Delivery.id.desc()).limit(limit + 1))
-    )
+        rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
     if f.q:

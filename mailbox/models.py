@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +80,18 @@ class Message(Base):
         UniqueConstraint("sender_user_id", "idempotency_key"),
         Index("ix_messages_sender_department_id_id", "sender_department_id", "id"),
         Index("ix_messages_case_id_id", "case_id", "id"),
+        # Search (every word a substring of search_text): a trigram index on PostgreSQL, so a
+        # rare word (a resident's kana) is a few index pages, not a walk of the inbox. It needs
+        # the pg_trgm extension; migration 0006 creates both when the database user may, and
+        # the search still works (slower) without. SQLite has no trigram index: there the
+        # name is an empty partial index, so one schema describes both backends.
+        Index(
+            "ix_messages_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,9 +255,19 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("message_id", "department_id"),
-        # The inbox: unread first, newest first, keyset on (read_rank, id).
-        Index("ix_deliveries_inbox", "department_id", "read_rank", "id"),
-        Index("ix_deliveries_department_id_feedback_due", "department_id", "feedback_due"),
+        # The inbox: unread first, newest first, keyset on (read_rank, id), one range per rank
+        # (hub.mailbox.inbox); message_id makes a page's and a search's walk index-only.
+        Index("ix_deliveries_inbox", "department_id", "read_rank", "id", "message_id"),
+        # What the department owes (counts, owed()): every column the filter reads is in the
+        # index, so the count is an index-only range, not a table read per row.
+        Index(
+            "ix_deliveries_owed",
+            "department_id",
+            "feedback_due",
+            "feedback_received_at",
+            "declined_at",
+            "state",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -290,13 +290,17 @@ def deliver(
     # were loaded empty) lists its deliveries without a reload.
     message.deliveries.extend(deliveries)
     if message.case_id is not None:
-        involved = set(
-            session.scalars(
-                select(CaseDepartment.department_id).where(
-                    CaseDepartment.case_id == message.case_id
+        loaded = session.identity_map.get(identity_key(Case, message.case_id))
+        if loaded is not None and "involvements" not in inspect(loaded).unloaded:
+            involved = loaded.department_ids  # loaded when the case was checked: no query
+        else:
+            involved = set(
+                session.scalars(
+                    select(CaseDepartment.department_id).where(
+                        CaseDepartment.case_id == message.case_id
+                    )
                 )
             )
-        )
         added = [
             CaseDepartment(case_id=message.case_id, department_id=d.id, added_by_id=user.id)
             for d in recipients
@@ -305,13 +309,13 @@ def deliver(
         session.add_all(added)
         # A Case already loaded in this session (sessions do not expire on commit) must not
         # keep answering from its old list of involved departments.
-        loaded = session.identity_map.get(identity_key(Case, message.case_id))
         if added and loaded is not None:
             session.expire(loaded, ["involvements"])
-    for dept in recipients:
-        notify.department(session, dept.id, NotificationKind.NEW_MESSAGE, message.id)
-        notify.queue_mail(session, dept, "/mailbox/inbox")
     session.flush()
+    notify.departments(
+        session, [d.id for d in recipients], NotificationKind.NEW_MESSAGE, message.id
+    )
+    notify.queue_mails(session, recipients, "/mailbox/inbox")
     if message.parent_id is not None:
         _mark_answered(session, message, {d.id for d in recipients})
     audit.record(

@@ -11,13 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, jsonify, request, url_for
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, defaultload, joinedload, lazyload
 
 from hub import jp, storage
 from hub.api import bp, mailbox_json, serialize
@@ -28,7 +25,7 @@ from hub.documents.categories import ORDER
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import approval, checks, compose, inbox, notify, read, requests, send
 from hub.mailbox.access import ADMIN_REFUSED
-from hub.mailbox.models import Delivery, Message
+from hub.mailbox.models import Message
 from hub.models import User
 from hub.web import config, db
 
@@ -124,42 +121,13 @@ def _attachments(raw: Any) -> list[compose.Upload]:
     return uploads
 
 
-@contextmanager
-def _lean(session: Session) -> Iterator[None]:
-    """Make the inbox page one SELECT: what a row shows joined in, nothing else loaded.
-
-    hub.mailbox.inbox.inbox() loads each row's message with its default loaders (three
-    ``selectin`` collections the list never shows, and the assignee lazily per row); the
-    options are added to its query here rather than loading what is not serialised.
-    """
-
-    def add_options(state: ORMExecuteState) -> None:
-        if state.is_select and not (state.is_relationship_load or state.is_column_load):
-            state.statement = state.statement.options(
-                defaultload(Delivery.message).defer(Message.body, Message.search_text),
-                defaultload(Delivery.message).lazyload(Message.documents),
-                defaultload(Delivery.message).lazyload(Message.deliveries),
-                defaultload(Delivery.message).lazyload(Message.recipients),
-                defaultload(Delivery.message).lazyload(Message.sender_user),
-                lazyload(Delivery.department),
-                joinedload(Delivery.assignee).lazyload(User.department),
-            )
-
-    event.listen(session, "do_orm_execute", add_options)
-    try:
-        yield
-    finally:
-        event.remove(session, "do_orm_execute", add_options)
-
-
 def _inbox_page(data: Mapping[str, Any]) -> Response:
     user = _worker()
     today = jp.today()
     found = inbox.parse_filter(data)
-    with _lean(db()):
-        page = inbox.inbox(
-            db(), user, found, data.get("cursor"), limit=_limit(data.get("limit")), today=today
-        )
+    page = inbox.inbox(
+        db(), user, found, data.get("cursor"), limit=_limit(data.get("limit")), today=today
+    )
     return jsonify(
         items=[mailbox_json.inbox_item(d, today) for d in page.rows], next_cursor=page.next_cursor
     )

@@ -4,10 +4,11 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-22
 
-The inbox walks ``ix_deliveries_inbox`` (department, read_rank, id) by keyset; recall finds
+The inbox walks ``ix_deliveries_inbox`` (department, read_rank, id, message_id) by keyset; recall finds
 the messages sent under a consent by ``ix_message_consents_consent_id``.
 """
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -20,6 +21,59 @@ revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+SEARCH_INDEX = 'ix_messages_search_text_trgm'
+
+
+#: SQLite's trigram full-text index of messages.search_text, kept by triggers (hub.mailbox.inbox
+#: narrows a search with it; the LIKE on messages stays the rule).
+SQLITE_SEARCH = (
+    "CREATE VIRTUAL TABLE messages_search USING fts5(search_text, content='messages', "
+    "content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN "
+    "INSERT INTO messages_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN "
+    "INSERT INTO messages_search(messages_search, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER messages_search_update AFTER UPDATE OF search_text ON messages BEGIN "
+    "INSERT INTO messages_search(messages_search, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO messages_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+
+
+def _pg_trgm() -> bool:
+    """Whether pg_trgm is installed, installing it if this database user may (else False)."""
+    bind = op.get_bind()
+    installed = "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
+    if bind.execute(sa.text(installed)).first() is not None:
+        return True
+    try:
+        with bind.begin_nested():
+            bind.execute(sa.text('CREATE EXTENSION IF NOT EXISTS pg_trgm'))
+    except sa.exc.DBAPIError as exc:
+        logging.getLogger('alembic').warning(
+            'pg_trgm is not available (%s): mailbox search works without its index, slower. '
+            'Ask the database administrator to run CREATE EXTENSION pg_trgm, then '
+            'CREATE INDEX %s ON messages USING gin (search_text gin_trgm_ops).',
+            str(exc.orig).strip(), SEARCH_INDEX,
+        )
+        return False
+    return True
+
+
+def _create_search_index() -> None:
+    """Trigram GIN index for the search on PostgreSQL; on SQLite an FTS5 trigram table."""
+    if op.get_bind().dialect.name == 'postgresql':
+        if _pg_trgm():
+            op.create_index(SEARCH_INDEX, 'messages', ['search_text'], unique=False,
+                            postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
+    else:
+        op.create_index(SEARCH_INDEX, 'messages', ['search_text'], unique=False,
+                        sqlite_where=sa.text('0'))
+        for statement in SQLITE_SEARCH:
+            op.execute(statement)
 
 
 def upgrade() -> None:
@@ -80,6 +134,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_messages_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('ix_messages_sender_department_id_id', ['sender_department_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_thread_id'), ['thread_id'], unique=False)
+    _create_search_index()
 
     op.create_table('deliveries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -113,8 +168,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('message_id', 'department_id', name=op.f('uq_deliveries_message_id'))
     )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_deliveries_department_id_feedback_due', ['department_id', 'feedback_due'], unique=False)
-        batch_op.create_index('ix_deliveries_inbox', ['department_id', 'read_rank', 'id'], unique=False)
+        batch_op.create_index('ix_deliveries_owed', ['department_id', 'feedback_due', 'feedback_received_at', 'declined_at', 'state'], unique=False)
+        batch_op.create_index('ix_deliveries_inbox', ['department_id', 'read_rank', 'id', 'message_id'], unique=False)
 
     op.create_table('message_consents',
     sa.Column('message_id', sa.Integer(), nullable=False),
@@ -192,9 +247,14 @@ def downgrade() -> None:
     op.drop_table('message_consents')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_deliveries_inbox')
-        batch_op.drop_index('ix_deliveries_department_id_feedback_due')
+        batch_op.drop_index('ix_deliveries_owed')
 
     op.drop_table('deliveries')
+    op.execute(f'DROP INDEX IF EXISTS {SEARCH_INDEX}')
+    if op.get_bind().dialect.name == 'sqlite':
+        for name in ('insert', 'delete', 'update'):
+            op.execute(f'DROP TRIGGER IF EXISTS messages_search_{name}')
+        op.execute('DROP TABLE IF EXISTS messages_search')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_thread_id'))
         batch_op.drop_index('ix_messages_sender_department_id_id')

@@ -5,9 +5,22 @@ from alembic.migration import MigrationContext
 
 from hub.db import Base
 
+#: SQLite only: the FTS5 trigram index of messages.search_text (migration 0006) and the shadow
+#: tables FTS5 keeps for it. A virtual table has no model; everything else is compared.
+SQLITE_SEARCH_TABLES = {
+    "messages_search",
+    *(f"messages_search_{part}" for part in ("data", "idx", "docsize", "config", "content")),
+}
+
+
+def _compared(name, type_, parent_names) -> bool:
+    return not (type_ == "table" and name in SQLITE_SEARCH_TABLES)
+
 
 def test_migrated_schema_matches_the_models(database):
     with database.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _compared}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == []

@@ -175,13 +175,14 @@ def test_a_database_error_mid_send_rolls_back_everything(db, city, consents, gra
     allowed_before = audit_count(db, outcome=audit.ALLOWED)
     calls = []
 
-    def broken(session, dept, link_path="/mailbox/inbox"):
-        calls.append(dept.id)
+    def broken(session, depts, link_path="/mailbox/inbox"):
+        calls.extend(d.id for d in depts)
         session.flush()  # the message and the deliveries are in the transaction by now
-        assert session.scalar(select(Delivery).where(Delivery.department_id == dept.id))
+        for dept in depts:
+            assert session.scalar(select(Delivery).where(Delivery.department_id == dept.id))
         raise OperationalError("INSERT INTO outbox_mails", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(notify, "queue_mail", broken)
+    monkeypatch.setattr(notify, "queue_mails", broken)
     with pytest.raises(OperationalError):
         attempt(db, send.send, city.staff, data)
     assert calls  # the failure came after deliveries were written

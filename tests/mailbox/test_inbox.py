@@ -149,8 +149,12 @@ def test_kana_search_forgives_width_and_script(db, city, mail, query):
 
 def test_search_words_all_must_match_and_are_not_patterns(db, city, mail):
     match = share(db, city, "家計の見直し 100%")
-    share(db, city, "家計の相談", case_id=mail.id)
+    other = share(db, city, "家計の相談", case_id=mail.id)
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="家計　やまだ"))) == [match.id]
+    # Words under three characters (no trigram to look up) still match, alone or together.
+    both = inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="家計"))
+    assert sorted(ids(both)) == sorted([match.id, other.id])
+    assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="ﾔﾏ 見直"))) == [match.id]
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="100%"))) == [match.id]
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="%"))) == [match.id]
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="_"))) == []
