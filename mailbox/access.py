@@ -36,11 +36,11 @@ def visible_message(session: Session, user: User, message_id: int) -> Message | 
 def message(session: Session, user: User, message_id: int, action: str) -> Message:
     """Load a visible message or refuse (403 for administrators, else 404), audited."""
     if not user.can_read_cases:
-        _deny(session, user, action, message_id, "administrators read no messages")
+        deny(session, user, action, message_id, "administrators read no messages")
         raise Forbidden(ADMIN_REFUSED)
     found = visible_message(session, user, message_id)
     if found is None:
-        _deny(session, user, action, message_id, "not found or not addressed to department")
+        deny(session, user, action, message_id, "not found or not addressed to department")
         raise NotFound()
     return found
 
@@ -54,7 +54,7 @@ def own_delivery(session: Session, user: User, message: Message) -> Delivery | N
     )
 
 
-def _deny(session: Session, user: User, action: str, message_id: int, why: str) -> None:
+def deny(session: Session, user: User, action: str, message_id: int, why: str) -> None:
     audit.record(
         session,
         user,

@@ -17,6 +17,7 @@ from hub import audit, jp
 from hub.db import utcnow
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.mailbox import notify
+from hub.mailbox.access import deny
 from hub.mailbox.checks import check_all
 from hub.mailbox.models import Message, MessageConsent, MessageStatus, NotificationKind
 from hub.mailbox.send import deliver
@@ -42,27 +43,11 @@ def pending_approvals(session: Session, user: User) -> list[Message]:
 
 def _pending(session: Session, user: User, message_id: int, action: str) -> Message:
     if user.role != Role.MANAGER:
-        audit.record(
-            session,
-            user,
-            action,
-            object_type="message",
-            object_id=message_id,
-            outcome=audit.DENIED,
-            reason="not a manager",
-        )
+        deny(session, user, action, message_id, "not a manager")
         raise Forbidden("承認・差戻しは所属の管理職が行います。")
     message = session.get(Message, message_id)
     if message is None or message.sender_department_id != user.department_id:
-        audit.record(
-            session,
-            user,
-            action,
-            object_type="message",
-            object_id=message_id,
-            outcome=audit.DENIED,
-            reason="not found or another department",
-        )
+        deny(session, user, action, message_id, "not found or another department")
         raise NotFound()
     if message.status != MessageStatus.PENDING_APPROVAL:
         raise Conflict(

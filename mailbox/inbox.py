@@ -14,9 +14,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     Select,
     and_,
+    any_,
+    bindparam,
     exists,
+    false,
     func,
     literal_column,
     or_,
@@ -24,6 +28,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
 from hub import audit, jp, settings
@@ -133,6 +138,15 @@ def parse_cursor(raw: Any) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
+def _listed(session: Session, user: User, action: str, count: int) -> None:
+    audit.record(session, user, action, object_type="delivery", reason=f"{count} rows")
+
+
+def _audited(session: Session, user: User, action: str, rows: list) -> list:
+    _listed(session, user, action, len(rows))
+    return rows
+
+
 def _require_worker(user: User) -> None:
     if not user.can_read_cases:
         raise Forbidden(ADMIN_REFUSED)
@@ -140,6 +154,16 @@ def _require_worker(user: User) -> None:
 
 def _words(q: str) -> list[str]:
     return [jp.fold(w) for w in re.split(r"[\s\u3000]+", q) if jp.fold(w)]
+
+
+def awaiting_answer() -> tuple[Any, ...]:
+    """Deliveries that asked for feedback or an answer not yet given (and not recalled)."""
+    return (
+        Delivery.feedback_due.is_not(None),
+        Delivery.feedback_received_at.is_(None),
+        Delivery.declined_at.is_(None),
+        Delivery.state == DeliveryState.DELIVERED,
+    )
 
 
 def _filtered(
@@ -151,10 +175,7 @@ def _filtered(
         query = query.where(Message.case_id == f.case_id)
     if f.due or f.overdue:
         query = query.where(
-            Delivery.feedback_due.is_not(None),
-            Delivery.feedback_received_at.is_(None),
-            Delivery.declined_at.is_(None),
-            Delivery.state == DeliveryState.DELIVERED,
+            *awaiting_answer(),
         )
     if f.overdue:
         query = query.where(Delivery.feedback_due < today)
@@ -167,14 +188,18 @@ def _filtered(
     if f.mine:
         query = query.where(Delivery.assignee_id == user.id)
     for word in _words(f.q):
-        if dialect == "postgresql" and len(word) < 3:
-            # The trigram index cannot look up a word under three characters (モリ): as LIKE
-            # the planner would read the whole index for it; as strpos() it leaves the index
-            # to the longer words and checks this one on the rows they find.
-            query = query.where(func.strpos(Message.search_text, word) > 0)
-        else:
-            query = query.where(Message.search_text.contains(word, autoescape=True))
+        query = query.where(_word_condition(word, dialect))
     return query
+
+
+def _word_condition(word: str, dialect: str) -> Any:
+    """``search_text`` holds ``word`` (a substring; % and _ are plain characters)."""
+    if dialect == "postgresql" and len(word) < 3:
+        # The trigram index cannot look up a word under three characters (モリ): as LIKE the
+        # planner would read the whole index for it; as strpos() it leaves the index to the
+        # longer words and checks this one on the rows they find.
+        return func.strpos(Message.search_text, word) > 0
+    return Message.search_text.contains(word, autoescape=True)
 
 
 #: What an inbox row shows, loaded with the page in its one SELECT; nothing else (the
@@ -220,6 +245,44 @@ def _sqlite_search(words: list[str]) -> Any:
     return Delivery.message_id.in_(found)
 
 
+#: On PostgreSQL a search first asks the trigram index which messages hold every word; up to
+#: this many, the inbox is read for those messages only (a rare name: a few index probes).
+#: More means a common word, which the walk down the inbox meets soon enough.
+SEARCH_CANDIDATES = 5000
+
+
+def _postgres_search(connection: Any, words: list[str]) -> Any:
+    """Narrow a search on PostgreSQL to the messages the trigram index finds, when few.
+
+    Without this the planner may walk the department's whole inbox for a rare name, or join
+    every message holding a common given name; counting the candidates first decides. The
+    LIKE on ``messages.search_text`` still decides what matches.
+    """
+    if not any(len(w) >= 3 for w in words):
+        return None
+    holding = [_word_condition(w, "postgresql") for w in words]
+    found = connection.scalars(
+        select(Message.id).where(*holding).limit(SEARCH_CANDIDATES + 1)
+    ).all()
+    if len(found) > SEARCH_CANDIDATES:
+        return None
+    if not found:
+        return false()
+    return Delivery.message_id == any_(bindparam("candidates", list(found), ARRAY(Integer)))
+
+
+def _search_narrowing(connection: Any, f: InboxFilter) -> Any:
+    """A condition on deliveries that an index answers, found before the ranks are read."""
+    words = _words(f.q)
+    if not words:
+        return None
+    if connection.dialect.name == "sqlite":
+        return _sqlite_search(words)
+    if connection.dialect.name == "postgresql":
+        return _postgres_search(connection, words)
+    return None
+
+
 def _rank_range(
     user: User,
     f: InboxFilter,
@@ -229,6 +292,7 @@ def _rank_range(
     size: int,
     *,
     dialect: str = "",
+    narrowed: Any = None,
 ) -> Select:
     """The first ``size`` ids of one read_rank after the cursor, newest first.
 
@@ -241,7 +305,6 @@ def _rank_range(
     if f.kind is not None or f.case_id is not None or f.q:
         query = query.join(Delivery.message)
     query = _filtered(query, user, f, today, dialect=dialect)
-    narrowed = _sqlite_search(_words(f.q)) if dialect == "sqlite" and f.q else None
     if narrowed is not None:
         query = query.where(narrowed)
     if after is not None and rank == after[0]:
@@ -285,8 +348,11 @@ def _page_ids(
         session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
+    narrowed = _search_narrowing(connection, f)
     for rank in ranks:
-        query = _rank_range(user, f, today, after, rank, size - len(ids), dialect=dialect)
+        query = _rank_range(
+            user, f, today, after, rank, size - len(ids), dialect=dialect, narrowed=narrowed
+        )
         ids += connection.scalars(query)
         if len(ids) >= size:
             break
@@ -322,11 +388,9 @@ def inbox(
         rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    if f.q:
-        # A search names residents: it is an access to personal data (the words are not kept).
-        audit.record(
-            session, user, "mailbox.search", object_type="delivery", reason=f"{len(rows)} rows"
-        )
+    # A list of subjects and cases is an access to personal data; a search names residents
+    # (its words are not kept).
+    _listed(session, user, "mailbox.search" if f.q else "mailbox.inbox", len(rows))
     next_cursor = f"{rows[-1].read_rank}.{rows[-1].id}" if more and rows else None
     return InboxPage(rows, next_cursor)
 
@@ -364,10 +428,7 @@ def counts(session: Session, user: User, *, today: date | None = None) -> Counts
             func.count().filter(Delivery.feedback_due < today),
         ).where(
             Delivery.department_id == user.department_id,
-            Delivery.feedback_due.is_not(None),
-            Delivery.feedback_received_at.is_(None),
-            Delivery.declined_at.is_(None),
-            Delivery.state == DeliveryState.DELIVERED,
+            *awaiting_answer(),
         )
     ).one()
     approvals = 0
@@ -406,6 +467,7 @@ def sent(
     rows = list(session.scalars(query.order_by(Message.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
+    _listed(session, user, "mailbox.search_sent" if q else "mailbox.sent", len(rows))
     return InboxPage(rows, f"0.{rows[-1].id}" if more and rows else None)  # type: ignore[arg-type]
 
 
@@ -437,37 +499,41 @@ def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, 
 def owed(session: Session, user: User) -> list[Delivery]:
     """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
     _require_worker(user)
-    return list(
-        session.scalars(
-            select(Delivery)
-            .where(
-                Delivery.department_id == user.department_id,
-                Delivery.feedback_due.is_not(None),
-                Delivery.feedback_received_at.is_(None),
-                Delivery.declined_at.is_(None),
-                Delivery.state == DeliveryState.DELIVERED,
+    return _audited(
+        session,
+        user,
+        "mailbox.owed",
+        list(
+            session.scalars(
+                select(Delivery)
+                .where(
+                    Delivery.department_id == user.department_id,
+                    *awaiting_answer(),
+                )
+                .order_by(Delivery.feedback_due, Delivery.id)
             )
-            .order_by(Delivery.feedback_due, Delivery.id)
-        )
+        ),
     )
 
 
 def open_requests(session: Session, user: User) -> list[Delivery]:
     """Deliveries of the department's messages still waiting for feedback, earliest due first."""
     _require_worker(user)
-    return list(
-        session.scalars(
-            select(Delivery)
-            .join(Delivery.message)
-            .where(
-                Message.sender_department_id == user.department_id,
-                Delivery.feedback_due.is_not(None),
-                Delivery.feedback_received_at.is_(None),
-                Delivery.declined_at.is_(None),
-                Delivery.state == DeliveryState.DELIVERED,
+    return _audited(
+        session,
+        user,
+        "mailbox.open_requests",
+        list(
+            session.scalars(
+                select(Delivery)
+                .join(Delivery.message)
+                .where(
+                    Message.sender_department_id == user.department_id,
+                    *awaiting_answer(),
+                )
+                .order_by(Delivery.feedback_due, Delivery.id)
             )
-            .order_by(Delivery.feedback_due, Delivery.id)
-        )
+        ),
     )
 
 
@@ -477,18 +543,23 @@ def unopened(session: Session, user: User, days: int | None = None) -> list[Deli
     if days is None:
         days = settings.get(session, mailbox_settings.UNOPENED_DAYS.key)
     cutoff = utcnow() - timedelta(days=days)
-    return list(
-        session.scalars(
-            select(Delivery)
-            .join(Delivery.message)
-            .where(
-                Message.sender_department_id == user.department_id,
-                Delivery.first_read_at.is_(None),
-                Delivery.state == DeliveryState.DELIVERED,
-                Delivery.delivered_at < cutoff,
+    return _audited(
+        session,
+        user,
+        "mailbox.unopened",
+        list(
+            session.scalars(
+                select(Delivery)
+                .join(Delivery.message)
+                .where(
+                    Message.sender_department_id == user.department_id,
+                    Delivery.first_read_at.is_(None),
+                    Delivery.state == DeliveryState.DELIVERED,
+                    Delivery.delivered_at < cutoff,
+                )
+                .order_by(Delivery.delivered_at, Delivery.id)
             )
-            .order_by(Delivery.delivered_at, Delivery.id)
-        )
+        ),
     )
 
 

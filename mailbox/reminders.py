@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from hub import jp
 from hub.mailbox import notify
-from hub.mailbox.models import Delivery, DeliveryState, Notification, NotificationKind
+from hub.mailbox.inbox import awaiting_answer
+from hub.mailbox.models import Delivery, Notification, NotificationKind
 from hub.models import Role, User
 
 
@@ -38,11 +39,8 @@ def notify_due_feedback(
         select(User.id, Delivery.message_id)
         .join(User, User.department_id == Delivery.department_id)
         .where(
-            Delivery.feedback_due.is_not(None),
+            *awaiting_answer(),
             Delivery.feedback_due <= horizon,
-            Delivery.feedback_received_at.is_(None),
-            Delivery.declined_at.is_(None),
-            Delivery.state == DeliveryState.DELIVERED,
             User.is_active,
             User.role.in_((Role.STAFF, Role.MANAGER)),
             ~already,
