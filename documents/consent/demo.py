@@ -76,9 +76,16 @@ def load(session: Session, *, today: date | None = None) -> bool:
     draft = {"grants": grants, "purposes": PURPOSES}
     consent = services.create_draft(session, staff, resident.id, draft, today=today)
     forms.generate(session, staff, resident.id, consent.id, today=today)
-    scan = signed_scan_pdf(consent.id, today)
+    # Signed the day the form was printed: after midnight (Japan time) that is a day later.
+    signed_on = max(today, jp.local(consent.form_generated_at).date())
+    scan = signed_scan_pdf(consent.id, signed_on)
     forms.upload_scan(session, staff, resident.id, consent.id, scan, "署名済み同意書.pdf")
     services.activate(
-        session, staff, resident.id, consent.id, {"obtained_on": today.isoformat()}, today=today
+        session,
+        staff,
+        resident.id,
+        consent.id,
+        {"obtained_on": signed_on.isoformat()},
+        today=signed_on,
     )
     return True
