@@ -29,6 +29,9 @@ def test_the_demo_case_gets_a_sheet_and_decisions_once(db, demo_data):
 
 
 def test_tsunagu_demo_loads_it(db, config, monkeypatch):
+    # The real day, not the frozen one of the hearing tests: the demo's consent form is stamped
+    # with the real clock, and its signing day and the demo mail follow it.
+    monkeypatch.undo()
     monkeypatch.setenv("TSUNAGU_DATABASE_URL", config.database_url)
     monkeypatch.setenv("TSUNAGU_INSTANCE_PATH", config.instance_path)
     monkeypatch.setenv("TSUNAGU_ARGON2_TIME_COST", "1")
