@@ -10,39 +10,29 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
     Select,
     and_,
-    any_,
-    bindparam,
-    exists,
-    false,
     func,
-    literal_column,
     or_,
     select,
-    table,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
-from hub import audit, jp, settings
+from hub import audit, jp
 from hub.cases import services as cases
-from hub.db import utcnow
 from hub.errors import Forbidden, InvalidInput
-from hub.mailbox import settings as mailbox_settings
+from hub.mailbox import search
 from hub.mailbox.access import ADMIN_REFUSED
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
     Message,
     MessageKind,
-    MessageRecipient,
     MessageStatus,
     WorkStatus,
 )
@@ -152,10 +142,6 @@ def _require_worker(user: User) -> None:
         raise Forbidden(ADMIN_REFUSED)
 
 
-def _words(q: str) -> list[str]:
-    return [jp.fold(w) for w in re.split(r"[\s\u3000]+", q) if jp.fold(w)]
-
-
 def awaiting_answer() -> tuple[Any, ...]:
     """Deliveries that asked for feedback or an answer not yet given (and not recalled)."""
     return (
@@ -187,19 +173,9 @@ def _filtered(
         query = query.where(Delivery.work_status == f.status)
     if f.mine:
         query = query.where(Delivery.assignee_id == user.id)
-    for word in _words(f.q):
-        query = query.where(_word_condition(word, dialect))
+    for word in search.words(f.q):
+        query = query.where(search.word_condition(word, dialect))
     return query
-
-
-def _word_condition(word: str, dialect: str) -> Any:
-    """``search_text`` holds ``word`` (a substring; % and _ are plain characters)."""
-    if dialect == "postgresql" and len(word) < 3:
-        # The trigram index cannot look up a word under three characters (モリ): as LIKE the
-        # planner would read the whole index for it; as strpos() it leaves the index to the
-        # longer words and checks this one on the rows they find.
-        return func.strpos(Message.search_text, word) > 0
-    return Message.search_text.contains(word, autoescape=True)
 
 
 #: What an inbox row shows, loaded with the page in its one SELECT; nothing else (the
@@ -219,68 +195,6 @@ ROW_OPTIONS = (
 
 #: The values of ``Delivery.read_rank``: 0 unread, 1 read, 2 recalled (the cursor allows these).
 RANKS = (0, 1, 2)
-
-
-#: SQLite's FTS5 trigram index of messages.search_text (migration 0006, kept by triggers).
-SQLITE_SEARCH_TABLE = "messages_search"
-
-
-def _sqlite_search(words: list[str]) -> Any:
-    """Narrow a search on SQLite to the messages the trigram index finds for every word.
-
-    Each word of three characters or more is a phrase of the FTS5 trigram index (a substring,
-    looked up in the index alone); shorter words cannot be looked up by trigrams. The LIKE on
-    ``messages.search_text`` still decides, so the answer is the same with or without this
-    narrowing, only found without reading every row of the inbox.
-    """
-    usable = [w for w in words if len(w) >= 3]
-    if not usable:
-        return None
-    phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in usable)
-    found = (
-        select(literal_column("rowid"))
-        .select_from(table(SQLITE_SEARCH_TABLE))
-        .where(literal_column(SQLITE_SEARCH_TABLE).op("MATCH")(phrases))
-    )
-    return Delivery.message_id.in_(found)
-
-
-#: On PostgreSQL a search first asks the trigram index which messages hold every word; up to
-#: this many, the inbox is read for those messages only (a rare name: a few index probes).
-#: More means a common word, which the walk down the inbox meets soon enough.
-SEARCH_CANDIDATES = 5000
-
-
-def _postgres_search(connection: Any, words: list[str]) -> Any:
-    """Narrow a search on PostgreSQL to the messages the trigram index finds, when few.
-
-    Without this the planner may walk the department's whole inbox for a rare name, or join
-    every message holding a common given name; counting the candidates first decides. The
-    LIKE on ``messages.search_text`` still decides what matches.
-    """
-    if not any(len(w) >= 3 for w in words):
-        return None
-    holding = [_word_condition(w, "postgresql") for w in words]
-    found = connection.scalars(
-        select(Message.id).where(*holding).limit(SEARCH_CANDIDATES + 1)
-    ).all()
-    if len(found) > SEARCH_CANDIDATES:
-        return None
-    if not found:
-        return false()
-    return Delivery.message_id == any_(bindparam("candidates", list(found), ARRAY(Integer)))
-
-
-def _search_narrowing(connection: Any, f: InboxFilter) -> Any:
-    """A condition on deliveries that an index answers, found before the ranks are read."""
-    words = _words(f.q)
-    if not words:
-        return None
-    if connection.dialect.name == "sqlite":
-        return _sqlite_search(words)
-    if connection.dialect.name == "postgresql":
-        return _postgres_search(connection, words)
-    return None
 
 
 def _rank_range(
@@ -348,7 +262,7 @@ def _page_ids(
         session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
-    narrowed = _search_narrowing(connection, f)
+    narrowed = search.narrowing(connection, f.q)
     for rank in ranks:
         query = _rank_range(
             user, f, today, after, rank, size - len(ids), dialect=dialect, narrowed=narrowed
@@ -459,7 +373,7 @@ def sent(
     _require_worker(user)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = select(Message).where(Message.sender_department_id == user.department_id)
-    for word in _words(q):
+    for word in search.words(q):
         query = query.where(Message.search_text.contains(word, autoescape=True))
     after = parse_cursor(cursor)
     if after is not None:
@@ -494,85 +408,3 @@ def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, 
         .order_by(Message.id)
     )
     return [(m, d) for m, d in session.execute(query).all()]
-
-
-def owed(session: Session, user: User) -> list[Delivery]:
-    """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
-    _require_worker(user)
-    return _audited(
-        session,
-        user,
-        "mailbox.owed",
-        list(
-            session.scalars(
-                select(Delivery)
-                .where(
-                    Delivery.department_id == user.department_id,
-                    *awaiting_answer(),
-                )
-                .order_by(Delivery.feedback_due, Delivery.id)
-            )
-        ),
-    )
-
-
-def open_requests(session: Session, user: User) -> list[Delivery]:
-    """Deliveries of the department's messages still waiting for feedback, earliest due first."""
-    _require_worker(user)
-    return _audited(
-        session,
-        user,
-        "mailbox.open_requests",
-        list(
-            session.scalars(
-                select(Delivery)
-                .join(Delivery.message)
-                .where(
-                    Message.sender_department_id == user.department_id,
-                    *awaiting_answer(),
-                )
-                .order_by(Delivery.feedback_due, Delivery.id)
-            )
-        ),
-    )
-
-
-def unopened(session: Session, user: User, days: int | None = None) -> list[Delivery]:
-    """Deliveries of the department's messages nobody in the recipient opened after N days."""
-    _require_worker(user)
-    if days is None:
-        days = settings.get(session, mailbox_settings.UNOPENED_DAYS.key)
-    cutoff = utcnow() - timedelta(days=days)
-    return _audited(
-        session,
-        user,
-        "mailbox.unopened",
-        list(
-            session.scalars(
-                select(Delivery)
-                .join(Delivery.message)
-                .where(
-                    Message.sender_department_id == user.department_id,
-                    Delivery.first_read_at.is_(None),
-                    Delivery.state == DeliveryState.DELIVERED,
-                    Delivery.delivered_at < cutoff,
-                )
-                .order_by(Delivery.delivered_at, Delivery.id)
-            )
-        ),
-    )
-
-
-def days_left(due: date | None, today: date | None = None) -> int | None:
-    """Days until the due date (negative: overdue)."""
-    if due is None:
-        return None
-    return (due - (today or jp.today())).days
-
-
-def recipients_of(message: Message) -> list[MessageRecipient]:
-    return list(message.recipients)
-
-
-def has_deliveries(session: Session, message_id: int) -> bool:
-    return bool(session.scalar(select(exists().where(Delivery.message_id == message_id))))

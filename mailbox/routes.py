@@ -36,6 +36,7 @@ from hub.mailbox import (
     requests,
     views,
 )
+from hub.mailbox import followups as lists
 from hub.mailbox.models import MessageKind, WorkStatus
 from hub.mailbox.read import MessageView
 from hub.models import Role
@@ -95,7 +96,7 @@ def inbox_page():
         kinds=list(MessageKind),
         statuses=list(WorkStatus),
         today=jp.today(),
-        days_left=inbox.days_left,
+        days_left=lists.days_left,
     )
 
 
@@ -167,7 +168,7 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
         "statuses": list(WorkStatus),
         "idempotency_key": new_key(),
         "is_manager": user.role == Role.MANAGER,
-        "days_left": inbox.days_left,
+        "days_left": lists.days_left,
         "reasons": [],
     }
     if view.is_sender:
@@ -341,9 +342,9 @@ def followups():
     user = actor()
     return render_template(
         "mailbox/followups.html",
-        owed=inbox.owed(db(), user),
-        waiting=inbox.open_requests(db(), user),
-        unopened=inbox.unopened(db(), user),
-        days_left=inbox.days_left,
+        owed=lists.owed(db(), user),
+        waiting=lists.open_requests(db(), user),
+        unopened=lists.unopened(db(), user),
+        days_left=lists.days_left,
         today=jp.today(),
     )

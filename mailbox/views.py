@@ -24,7 +24,7 @@ from hub.documents.hearing import services as hearing
 from hub.documents.hearing.models import HearingSheet
 from hub.documents.hearing.schema import SECTIONS
 from hub.documents.hearing.sections import sheet_categories
-from hub.mailbox import access, compose, inbox, notify
+from hub.mailbox import access, compose, followups, inbox, notify
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Delivery, DocumentKind, Message, MessageDocument, MessageStatus
 from hub.models import Case, User
@@ -257,7 +257,7 @@ def badges(delivery: Delivery | None, message: Message) -> list[tuple[str, str]]
     elif delivery.declined_at:
         out.append(("declined", "辞退"))
     elif delivery.feedback_due:
-        left = inbox.days_left(delivery.feedback_due)
+        left = followups.days_left(delivery.feedback_due)
         if left is not None and left < 0:
             out.append(("overdue", f"回答期限超過（{-left}日）"))
         else:

@@ -23,7 +23,7 @@ from hub.api.inputs import BOOLEAN, ID, IDS, TEXT, json_object, query_args, requ
 from hub.cases import services as cases
 from hub.documents.categories import ORDER
 from hub.errors import Forbidden, InvalidInput
-from hub.mailbox import approval, checks, compose, inbox, notify, read, requests, send
+from hub.mailbox import approval, checks, compose, followups, inbox, notify, read, requests, send
 from hub.mailbox.access import ADMIN_REFUSED
 from hub.mailbox.models import Message
 from hub.models import User
@@ -176,7 +176,7 @@ def owed() -> Response:
     """Feedback and answers the department owes, earliest due first."""
     query_args([])
     today = jp.today()
-    rows = inbox.owed(db(), _worker())
+    rows = followups.owed(db(), _worker())
     mailbox_json.preload_users(rows)
     return jsonify(items=[mailbox_json.inbox_item(d, today) for d in rows])
 
@@ -186,7 +186,7 @@ def open_requests() -> Response:
     """The department's messages still waiting for feedback, per recipient."""
     query_args([])
     today = jp.today()
-    rows = inbox.open_requests(db(), _worker())
+    rows = followups.open_requests(db(), _worker())
     mailbox_json.preload_users(rows)
     return jsonify(items=[mailbox_json.outgoing(d, today) for d in rows])
 
@@ -200,7 +200,7 @@ def unopened() -> Response:
     if raw is not None and not (days and days <= 60):
         raise InvalidInput(fields={"days": "日数は1〜60の整数で指定してください。"})
     today = jp.today()
-    rows = inbox.unopened(db(), _worker(), days)
+    rows = followups.unopened(db(), _worker(), days)
     mailbox_json.preload_users(rows)
     return jsonify(items=[mailbox_json.outgoing(d, today) for d in rows])
 

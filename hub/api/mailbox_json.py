@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from hub import jp
 from hub.api import serialize
-from hub.mailbox import inbox, read
+from hub.mailbox import followups, read
 from hub.mailbox.models import Delivery, Message, MessageDocument, Notification
 from hub.models import User
 from hub.web import db
@@ -29,7 +29,7 @@ def owed_days(delivery: Delivery, today: date) -> int | None:
     """Days left (negative: overdue) while the department still owes an answer."""
     if delivery.is_recalled or delivery.feedback_received_at or delivery.declined_at:
         return None
-    return inbox.days_left(delivery.feedback_due, today)
+    return followups.days_left(delivery.feedback_due, today)
 
 
 def tombstone_fields(delivery: Delivery) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from hub import jp
 from hub.db import utcnow
 from hub.documents.consent.models import Consent
 from hub.errors import InvalidInput, NotFound
-from hub.mailbox import approval, inbox, read, send
+from hub.mailbox import approval, followups, inbox, read, send
 from hub.mailbox.inbox import InboxFilter
 from hub.mailbox.models import Delivery, MessageKind, WorkStatus
 from hub.models import Role
@@ -130,9 +130,9 @@ def test_each_filter(db, city, mail, make_user):
         "approvals": 0,
     }
     assert inbox.counts(db, user, today=today + timedelta(days=1)).overdue == 1
-    assert [d.message_id for d in inbox.owed(db, user)] == [late.id, asked.id]
-    assert [d.message_id for d in inbox.open_requests(db, city.staff)] == [late.id, asked.id]
-    assert inbox.days_left(late.feedback_due, today + timedelta(days=2)) == -2
+    assert [d.message_id for d in followups.owed(db, user)] == [late.id, asked.id]
+    assert [d.message_id for d in followups.open_requests(db, city.staff)] == [late.id, asked.id]
+    assert followups.days_left(late.feedback_due, today + timedelta(days=2)) == -2
 
 
 @pytest.mark.parametrize(
@@ -251,8 +251,8 @@ def test_unopened_after_n_days(db, city, mail):
     )
     db.commit()
     attempt(db, read.open_message, city.hokenryo_staff, opened.id)
-    assert [d.message_id for d in inbox.unopened(db, city.staff, 3)] == [old.id]
-    assert [d.message_id for d in inbox.unopened(db, city.staff)] == [old.id]  # default 3
-    assert [d.message_id for d in inbox.unopened(db, city.staff, 5)] == []
-    assert inbox.unopened(db, city.hokenryo_staff, 3) == []  # only for the sender
-    assert fresh.id not in [d.message_id for d in inbox.unopened(db, city.staff, 1)]
+    assert [d.message_id for d in followups.unopened(db, city.staff, 3)] == [old.id]
+    assert [d.message_id for d in followups.unopened(db, city.staff)] == [old.id]  # default 3
+    assert [d.message_id for d in followups.unopened(db, city.staff, 5)] == []
+    assert followups.unopened(db, city.hokenryo_staff, 3) == []  # only for the sender
+    assert fresh.id not in [d.message_id for d in followups.unopened(db, city.staff, 1)]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hub import jp
 from hub.documents.hearing import services as hearing
-from hub.mailbox import checks, compose, inbox, read, requests, send
+from hub.mailbox import checks, compose, followups, inbox, read, requests, send
 from hub.mailbox.models import DocumentKind, MessageKind, Notification, NotificationKind
 from hub.models import Case
 
@@ -131,7 +131,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
         "collection_decision",
     ]
     assert [d.feedback_due for d in referral.deliveries] == [due]
-    assert [d.message_id for d in inbox.owed(db, city.plat_staff)] == [referral.id]
+    assert [d.message_id for d in followups.owed(db, city.plat_staff)] == [referral.id]
     _view, policy = opened_policy(db, city.plat_staff, referral.id)
     assert policy.content["pattern"] == "2"
 
@@ -150,7 +150,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
         },
     )
     assert feedback.categories == ["private_debts", "support_status"]
-    assert inbox.owed(db, city.plat_staff) == []
+    assert followups.owed(db, city.plat_staff) == []
     opened = attempt(db, read.open_message, city.staff, feedback.id)
     content = opened.documents[0].content
     assert content["debt_status"] == "arranging" and "8,000円" in content["debt_note"]

@@ -13,7 +13,7 @@ from hub import audit, jp
 from hub.documents.consent.gate import ConsentMissing
 from hub.documents.consent.models import SharingRequest
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
-from hub.mailbox import approval, checks, compose, inbox, read, requests, send
+from hub.mailbox import approval, checks, compose, followups, inbox, read, requests, send
 from hub.mailbox.models import (
     Delivery,
     LegalBasis,
@@ -429,9 +429,9 @@ def test_a_sharing_request_is_declined_with_a_reason(db, city, covered):
     with pytest.raises(Conflict):
         attempt(db, requests.decline, city.hokenryo_staff, request.id, "二度目")
     # The requester no longer waits for 保険料収納課, only for 納税課.
-    waiting = inbox.open_requests(db, city.plat_staff)
+    waiting = followups.open_requests(db, city.plat_staff)
     assert [d.department_id for d in waiting] == [city.nozei.id]
-    assert inbox.owed(db, city.hokenryo_staff) == []
+    assert followups.owed(db, city.hokenryo_staff) == []
     # The requester cannot decline its own request.
     with pytest.raises(Conflict):
         attempt(db, requests.decline, city.plat_staff, request.id, "x")
@@ -440,7 +440,7 @@ def test_a_sharing_request_is_declined_with_a_reason(db, city, covered):
 def test_answering_a_request_with_a_share_marks_it_answered(db, city, covered):
     saved, _ = covered
     request = ask(db, city, [city.nozei, city.hokenryo], feedback_due=str(jp.today()))
-    assert [d.department_id for d in inbox.owed(db, city.staff)] == [city.nozei.id]
+    assert [d.department_id for d in followups.owed(db, city.staff)] == [city.nozei.id]
     answer = attempt(
         db,
         send.send,
@@ -456,8 +456,10 @@ def test_answering_a_request_with_a_share_marks_it_answered(db, city, covered):
         )
     )
     assert mine.feedback_message_id == answer.id and mine.feedback_received_at is not None
-    assert inbox.owed(db, city.staff) == []
-    assert [d.department_id for d in inbox.open_requests(db, city.plat_staff)] == [city.hokenryo.id]
+    assert followups.owed(db, city.staff) == []
+    assert [d.department_id for d in followups.open_requests(db, city.plat_staff)] == [
+        city.hokenryo.id
+    ]
     told = db.scalars(
         select(Notification.kind).where(Notification.user_id == city.plat_staff.id)
     ).all()

@@ -19,7 +19,7 @@ from hub import audit, jp
 from hub.documents.consent import services as consent_services
 from hub.documents.consent.models import Consent
 from hub.errors import Conflict
-from hub.mailbox import checks, inbox, read, requests, send
+from hub.mailbox import checks, followups, inbox, read, requests, send
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
@@ -121,8 +121,8 @@ def test_the_setagaya_flow_from_sheet_to_feedback(db, city, setagaya):
     assert hokenryo.feedback_received_at is None
 
     # C no longer owes it; A still waits for B only.
-    assert inbox.owed(db, city.plat_staff) == []
-    assert [d.department_id for d in inbox.open_requests(db, city.staff)] == [city.hokenryo.id]
+    assert followups.owed(db, city.plat_staff) == []
+    assert [d.department_id for d in followups.open_requests(db, city.staff)] == [city.hokenryo.id]
     kinds = set(db.scalars(select(Notification.kind).where(Notification.user_id == city.staff.id)))
     assert NotificationKind.FEEDBACK_RECEIVED in kinds
 

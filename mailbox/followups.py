@@ -1,0 +1,91 @@
+"""Follow-ups (フィードバック・依頼): what the department owes, what it waits for, and what
+nobody opened — each list the department's own, audited like every list of cases.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub import jp, settings
+from hub.db import utcnow
+from hub.mailbox import settings as mailbox_settings
+from hub.mailbox.inbox import _audited, _require_worker, awaiting_answer
+from hub.mailbox.models import Delivery, DeliveryState, Message
+from hub.models import User
+
+
+def owed(session: Session, user: User) -> list[Delivery]:
+    """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
+    _require_worker(user)
+    return _audited(
+        session,
+        user,
+        "mailbox.owed",
+        list(
+            session.scalars(
+                select(Delivery)
+                .where(
+                    Delivery.department_id == user.department_id,
+                    *awaiting_answer(),
+                )
+                .order_by(Delivery.feedback_due, Delivery.id)
+            )
+        ),
+    )
+
+
+def open_requests(session: Session, user: User) -> list[Delivery]:
+    """Deliveries of the department's messages still waiting for feedback, earliest due first."""
+    _require_worker(user)
+    return _audited(
+        session,
+        user,
+        "mailbox.open_requests",
+        list(
+            session.scalars(
+                select(Delivery)
+                .join(Delivery.message)
+                .where(
+                    Message.sender_department_id == user.department_id,
+                    *awaiting_answer(),
+                )
+                .order_by(Delivery.feedback_due, Delivery.id)
+            )
+        ),
+    )
+
+
+def unopened(session: Session, user: User, days: int | None = None) -> list[Delivery]:
+    """Deliveries of the department's messages nobody in the recipient opened after N days."""
+    _require_worker(user)
+    if days is None:
+        days = settings.get(session, mailbox_settings.UNOPENED_DAYS.key)
+    cutoff = utcnow() - timedelta(days=days)
+    return _audited(
+        session,
+        user,
+        "mailbox.unopened",
+        list(
+            session.scalars(
+                select(Delivery)
+                .join(Delivery.message)
+                .where(
+                    Message.sender_department_id == user.department_id,
+                    Delivery.first_read_at.is_(None),
+                    Delivery.state == DeliveryState.DELIVERED,
+                    Delivery.delivered_at < cutoff,
+                )
+                .order_by(Delivery.delivered_at, Delivery.id)
+            )
+        ),
+    )
+
+
+def days_left(due: date | None, today: date | None = None) -> int | None:
+    """Days until the due date (negative: overdue)."""
+    if due is None:
+        return None
+    return (due - (today or jp.today())).days
