@@ -155,6 +155,10 @@ def test_static_files_and_health_are_public(client):
         assert font.status_code == 200
         assert font.mimetype == "font/otf"
         assert "no-store" not in font.headers.get("Cache-Control", "")
+        assert font.data[:4] == b"OTTO"  # an OpenType font, served whole
+        etag = font.headers["ETag"]
+    with client.get("/fonts/noto-sans-jp.otf", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304  # a browser that has it downloads nothing
 
 
 def test_reset_password_forces_a_new_one_before_anything_else(client, make_user, db, hasher):
