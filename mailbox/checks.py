@@ -51,6 +51,28 @@ class RecipientCheck:
     missing: list[tuple[str | None, str]] = field(default_factory=list)
 
 
+def ask(
+    session: Session,
+    resident_id: int,
+    sender_department_id: int,
+    recipient_department_id: int,
+    categories: Sequence[str],
+    day: date,
+) -> tuple[bool, gate.Decision]:
+    """The gate's answer for a message: every category it carries is granted, or — carrying
+    none (a body-only note, a consent form) — at least one category is, since the message
+    still tells the recipient that the resident is a client."""
+    decision = gate.covers(
+        session,
+        resident_id,
+        sender_department_id,
+        recipient_department_id,
+        list(categories) or ALL_CATEGORIES,
+        day,
+    )
+    return (decision.allowed if categories else bool(decision.consent_ids)), decision
+
+
 def check_recipient(
     session: Session,
     user: User | None,
@@ -68,13 +90,13 @@ def check_recipient(
     A message that carries no category (a body-only note, a consent form) still says that the
     resident is a client: it needs a consent giving the recipient at least one category.
     """
-    wanted = list(categories) or ALL_CATEGORIES
-    decision = gate.covers(session, resident_id, sender_department_id, recipient.id, wanted, day)
+    allowed, decision = ask(
+        session, resident_id, sender_department_id, recipient.id, categories, day
+    )
     if categories:
-        allowed, reasons = decision.allowed, decision.reasons
+        reasons = decision.reasons
         missing = [(m.category, m.reason) for m in decision.missing]
     else:
-        allowed = bool(decision.consent_ids)
         reasons = (
             []
             if allowed
@@ -184,14 +206,12 @@ def recipient_options(
             reason = f"{dept.name}は公債権所管・支援所管ではないため、情報共有の宛先にできません"
             options.append(RecipientCheck(dept, False, [reason], []))
             continue
-        wanted = list(categories) or ALL_CATEGORIES
-        decision = gate.covers(
-            session, case.resident_id, user.department_id, dept.id, wanted, today
+        allowed, decision = ask(
+            session, case.resident_id, user.department_id, dept.id, categories, today
         )
         if categories:
-            options.append(RecipientCheck(dept, decision.allowed, decision.reasons, []))
+            reasons = decision.reasons
         else:
-            allowed = bool(decision.consent_ids)
-            reason = [] if allowed else [f"{dept.name}への提供を認める有効な同意がありません"]
-            options.append(RecipientCheck(dept, allowed, reason, []))
+            reasons = [] if allowed else [f"{dept.name}への提供を認める有効な同意がありません"]
+        options.append(RecipientCheck(dept, allowed, reasons, []))
     return options

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp, storage
 from hub.db import redo_after_rollback, utcnow
-from hub.documents.consent import gate, signals
+from hub.documents.consent import signals
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.mailbox import access, notify
-from hub.mailbox.checks import ALL_CATEGORIES
+from hub.mailbox.checks import ask
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
@@ -30,7 +30,6 @@ from hub.mailbox.models import (
     MessageConsent,
     MessageDocument,
     MessageKind,
-    MessageStatus,
     NotificationKind,
     WorkStatus,
 )
@@ -76,17 +75,16 @@ def _coverage(
     """(why not covered or None, the consents covering it on ``day``)."""
     if message.resident_id is None:
         return None, []
-    categories = message.categories or ALL_CATEGORIES
     pair = (message.sender_department_id, delivery.department_id)
     if message.kind == MessageKind.SHARING_REQUEST:
         # A request was allowed because the asked department may give the requester these.
         pair = (delivery.department_id, message.sender_department_id)
-    decision = gate.covers(session, message.resident_id, *pair, categories, day)
+    allowed, decision = ask(session, message.resident_id, *pair, message.categories, day)
+    if allowed:
+        return None, decision.consent_ids
     if message.categories:
-        why = None if decision.allowed else "; ".join(decision.reasons)
-    else:
-        why = None if decision.consent_ids else "情報の提供を認める有効な同意がなくなりました"
-    return why, decision.consent_ids if why is None else []
+        return "; ".join(decision.reasons), []
+    return "情報の提供を認める有効な同意がなくなりました", []
 
 
 def recall(
@@ -340,7 +338,3 @@ def colleagues(session: Session, user: User) -> list[User]:
             .order_by(User.display_name)
         )
     )
-
-
-def is_sent(message: Message) -> bool:
-    return message.status == MessageStatus.SENT

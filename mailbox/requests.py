@@ -33,7 +33,7 @@ from hub.mailbox.models import (
     WorkStatus,
 )
 from hub.mailbox.read import _delivery, _recheck, tombstone_text
-from hub.mailbox.send import dispatch, replayed
+from hub.mailbox.send import dispatch, idempotency_key, replayed
 from hub.models import Department, DepartmentKind, User
 from hub.validation import Fields, parse_id
 
@@ -81,7 +81,7 @@ def send_feedback(
     document = compose.feedback_document(fields)
     subject = fields.text("subject", "件名", max_length=compose.SUBJECT_MAX)
     body = fields.text("body", "本文", max_length=compose.BODY_MAX)
-    key = data.get("idempotency_key") or None
+    key = idempotency_key(data.get("idempotency_key"))
     fields.check()
     draft = Draft(
         kind=MessageKind.FEEDBACK,
@@ -93,7 +93,7 @@ def send_feedback(
         documents=[document],
         parent_id=original.id,
         thread_id=original.root_id,
-        idempotency_key=key if isinstance(key, str) else None,
+        idempotency_key=key,
     )
     return dispatch(session, user, draft, today=today, needs_approval=False)
 
@@ -142,7 +142,7 @@ def request_sharing(
     body = f"依頼する情報: {labels}"
     if request.note:
         body += f"\n\n{request.note}"
-    key = data.get("idempotency_key")
+    key = idempotency_key(data.get("idempotency_key"))
     draft = Draft(
         kind=MessageKind.SHARING_REQUEST,
         case=case,
@@ -150,7 +150,7 @@ def request_sharing(
         subject=subject or "情報共有の依頼",
         body=body,
         feedback_due=due,
-        idempotency_key=key if isinstance(key, str) and key else None,
+        idempotency_key=key,
     )
     return dispatch(
         session,

@@ -43,26 +43,23 @@ from hub.validation import Fields, parse_id
 
 ATTACHMENT_PURPOSE = "message_attachment"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+KEY_MESSAGE = "送信キーの形式が正しくありません（英数字・-・_ で8〜64文字）。"
 
 
-def _idempotency_key(fields: Fields) -> str | None:
-    raw = fields.data.get("idempotency_key")
+def idempotency_key(raw: Any) -> str | None:
+    """The compose form's sending key, checked (None when the form has none)."""
     if raw in (None, ""):
         return None
     if not isinstance(raw, str) or not _KEY.fullmatch(raw):
-        fields.error("idempotency_key", "送信キーの形式が正しくありません（英数字8〜64文字）。")
-        return None
+        raise InvalidInput(fields={"idempotency_key": KEY_MESSAGE})
     return raw
 
 
 def replayed(session: Session, user: User, key: str | None) -> Message | None:
     """The message this user already sent with the key, if any (a double click or a retry)."""
-    if key in (None, ""):
+    key = idempotency_key(key)
+    if key is None:
         return None
-    if not isinstance(key, str) or not _KEY.fullmatch(key):
-        raise InvalidInput(
-            fields={"idempotency_key": "送信キーの形式が正しくありません（英数字8〜64文字）。"}
-        )
     return session.scalar(
         select(Message).where(Message.sender_user_id == user.id, Message.idempotency_key == key)
     )
@@ -149,7 +146,7 @@ def build(
                 fields.error(name, "ケースのないお知らせには対象者の情報を含められません。")
     if len(uploads) > compose.MAX_ATTACHMENTS:
         fields.error("attachments", f"添付ファイルは{compose.MAX_ATTACHMENTS}件までです。")
-    key = _idempotency_key(fields)
+    key = idempotency_key(data.get("idempotency_key"))
     fields.check()
     return Draft(
         kind=kind,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,8 +28,6 @@ from hub.mailbox.models import Message
 from hub.models import User
 from hub.web import config, db
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-_KEY_MESSAGE = "送信キーの形式が正しくありません（英数字・-・_ で8〜64文字）。"
 _FILTER_TYPES = {
     "kind": (TEXT, "連絡の種類"),
     "case_id": (ID, "ケース"),
@@ -76,12 +73,8 @@ def _idempotent(data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(
             fields={"idempotency_key": "Idempotency-Key ヘッダーと本文の送信キーが異なります。"}
         )
-    key = header if header is not None else body_key
-    if key is None:
-        return data
-    if not isinstance(key, str) or not _KEY.fullmatch(key):
-        raise InvalidInput(fields={"idempotency_key": _KEY_MESSAGE})
-    return {**data, "idempotency_key": key}
+    key = send.idempotency_key(header if header is not None else body_key)
+    return data if key is None else {**data, "idempotency_key": key}
 
 
 def _answer(message: Message, replayed: bool) -> Response:
