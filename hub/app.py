@@ -14,6 +14,7 @@ import pylopdf_fonts_jp
 from flask import (
     Flask,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp
     from hub.documents.consent import panels as consent_panels
+    from hub.documents.consent.case_routes import bp as membership_bp
     from hub.documents.consent.routes import bp as consents_bp
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
@@ -155,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         hearing_bp,
         consents_bp,
+        membership_bp,
         mailbox_bp,
     ):
         app.register_blueprint(bp)
@@ -256,9 +259,38 @@ def _error_response(status: int, code: str, message: str, fields: dict | None = 
     ), status
 
 
+#: Refusals that must always leave an audit event (400s are input mistakes, not refusals).
+AUDITED_REFUSALS = (403, 404, 409)
+
+
+def _audit_unrecorded_refusal(status: int, code: str) -> None:
+    """Audit a refusal whose service did not (an administrator's 403 before any lookup …).
+
+    Services refuse through ``audit.refuse`` with the object and the reason; this is the net
+    under them, so that every 403/404/409 a signed-in user receives is an audit event.
+    """
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    if status not in AUDITED_REFUSALS or user is None or db().info.get(audit.REFUSAL_RECORDED):
+        return
+    args = request.view_args or {}
+    name = next(
+        (n for n in ("message_id", "consent_id", "case_id", "resident_id") if n in args), ""
+    )
+    audit.record(
+        db(),
+        user,
+        request.endpoint or "http.unrouted",
+        object_type=name.removesuffix("_id"),
+        object_id=args.get(name, ""),
+        outcome=audit.DENIED,
+        reason=f"{status} {code}",
+    )
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HubError)
     def hub_error(exc: HubError):
+        _audit_unrecorded_refusal(exc.status, exc.code)
         if _wants_json():
             # to_dict(): subclasses add details (a refused send lists what is missing).
             return jsonify(exc.to_dict()), exc.status
@@ -287,6 +319,8 @@ def _register_error_handlers(app: Flask) -> None:
         code = {429: "rate_limited", 413: "too_large", 405: "method_not_allowed"}.get(
             status, (exc.name or "error").lower().replace(" ", "_")
         )
+        if request.endpoint is not None:  # a route of ours refused (not an unknown URL)
+            _audit_unrecorded_refusal(status, code)
         return _error_response(status, code, STATUS_MESSAGES.get(status, "エラーが発生しました。"))
 
 

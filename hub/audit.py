@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
@@ -17,6 +19,11 @@ from hub.models import AuditEvent, AuditHead, User
 from hub.models.audit import GENESIS_HASH
 
 ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
+#: session.info key: set once a denied event was recorded in the unit of work, so the error
+#: handlers know a refusal was audited with its details (and add a plain one otherwise).
+REFUSAL_RECORDED = "audit_refusal_recorded"
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+E = TypeVar("E", bound=Exception)
 
 _HASHED_FIELDS = (
     "seq",
@@ -52,7 +59,7 @@ def record(
     actor = _unproxy(actor)
     obj = _unproxy(obj)
     if obj is not None:
-        object_type = object_type or type(obj).__tablename__.rstrip("s")
+        object_type = object_type or type_name(obj)
         object_id = object_id or getattr(obj, "id", "") or ""
     values = dict(
         user_id=actor.id if actor else None,
@@ -70,7 +77,43 @@ def record(
     session.info.setdefault("audit_pending", []).append(event_row)
     if outcome != ALLOWED:
         session.info.setdefault("audit_keep", []).append(values)
+        session.info[REFUSAL_RECORDED] = True
     return event_row
+
+
+def type_name(obj: object) -> str:
+    """The object type of an audit event: the model's class in snake case (``delivery``)."""
+    return _CAMEL.sub("_", type(obj).__name__).lower()
+
+
+def refuse(
+    session: Session,
+    actor: User | None,
+    action: str,
+    error: E,
+    obj: object | None = None,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+    reason: str = "",
+) -> E:
+    """Audit a refusal (403, 404, 409 …) and return the error for the caller to raise.
+
+    The one way services refuse: ``raise audit.refuse(session, user, "case.view", NotFound(),
+    object_type="case", object_id=case_id, reason="department not involved")``. The event
+    survives the rollback of the refused request.
+    """
+    record(
+        session,
+        actor,
+        action,
+        obj,
+        outcome=DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason or getattr(error, "code", type(error).__name__),
+    )
+    return error
 
 
 def _unproxy(value):

@@ -112,38 +112,25 @@ RESIDENTS = [
     ),
 ]
 
-#: (宛名番号, lead department, other departments, status, summary)
+#: (宛名番号, lead department, status, summary). Other departments join each case later,
+#: within the resident's consent (hub.documents.consent.demo), as staff would add them.
 CASES = [
     (
         "0001000001",
         "nozei",
-        ["hokenryo", "plat"],
         CaseStatus.OPEN,
         "督促を契機に来庁。失職により収入が減少し、就労を希望。区民税と国保料の分納相談。",
     ),
-    (
-        "0001000002",
-        "hokenryo",
-        ["nozei"],
-        CaseStatus.OPEN,
-        "電話相談。家賃負担が大きく、国保料の納付が困難。",
-    ),
+    ("0001000002", "hokenryo", CaseStatus.OPEN, "電話相談。家賃負担が大きく、国保料の納付が困難。"),
     (
         "0001000003",
         "kaigo",
-        ["hokenfukushi"],
         CaseStatus.MONITORING,
         "家族の介護で出費が大きい。介護保険料の納付計画を見直し中。",
     ),
-    (
-        "0001000004",
-        "nozei",
-        ["kokuho", "kaigo", "plat"],
-        CaseStatus.OPEN,
-        "民間債務の返済で生活が苦しい。生活再建を希望。",
-    ),
-    ("0001000005", "plat", ["nozei"], CaseStatus.OPEN, "ぷらっとホームの相談から情報共有の依頼。"),
-    ("0001000006", "kokuho", [], CaseStatus.CLOSED, "後期高齢者医療保険料の納付完了により終了。"),
+    ("0001000004", "nozei", CaseStatus.OPEN, "民間債務の返済で生活が苦しい。生活再建を希望。"),
+    ("0001000005", "plat", CaseStatus.OPEN, "ぷらっとホームの相談から情報共有の依頼。"),
+    ("0001000006", "kokuho", CaseStatus.CLOSED, "後期高齢者医療保険料の納付完了により終了。"),
 ]
 
 
@@ -210,7 +197,7 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
         residents[atena] = resident
         session.add(resident)
     session.flush()
-    for atena, lead, others, status, summary in CASES:
+    for atena, lead, status, summary in CASES:
         author = authors[lead]
         case = Case(
             resident=residents[atena],
@@ -219,10 +206,9 @@ def load(session: Session, hasher: PasswordHasher) -> bool:
             summary=summary,
             created_by_id=author.id,
         )
-        for code in [lead, *others]:
-            case.involvements.append(
-                CaseDepartment(department_id=depts[code].id, added_by_id=author.id)
-            )
+        case.involvements.append(
+            CaseDepartment(department_id=depts[lead].id, added_by_id=author.id)
+        )
         session.add(case)
     session.flush()
     audit.record(session, None, "demo.load", login_id="cli")

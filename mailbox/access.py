@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import audit
-from hub.errors import Forbidden, NotFound
+from hub.errors import Forbidden, HubError, NotFound
 from hub.mailbox.models import Delivery, Message, MessageStatus
 from hub.models import User
 
@@ -36,12 +36,13 @@ def visible_message(session: Session, user: User, message_id: int) -> Message | 
 def message(session: Session, user: User, message_id: int, action: str) -> Message:
     """Load a visible message or refuse (403 for administrators, else 404), audited."""
     if not user.can_read_cases:
-        deny(session, user, action, message_id, "administrators read no messages")
-        raise Forbidden(ADMIN_REFUSED)
+        raise deny(
+            session, user, action, message_id, "administrators read no messages",
+            Forbidden(ADMIN_REFUSED),
+        )  # fmt: skip
     found = visible_message(session, user, message_id)
     if found is None:
-        deny(session, user, action, message_id, "not found or not addressed to department")
-        raise NotFound()
+        raise deny(session, user, action, message_id, "not found or not addressed to department")
     return found
 
 
@@ -54,13 +55,21 @@ def own_delivery(session: Session, user: User, message: Message) -> Delivery | N
     )
 
 
-def deny(session: Session, user: User, action: str, message_id: int, why: str) -> None:
-    audit.record(
+def deny(
+    session: Session,
+    user: User,
+    action: str,
+    message_id: int,
+    why: str,
+    error: HubError | None = None,
+) -> HubError:
+    """Audit a refusal about a message and return the error to raise (404 by default)."""
+    return audit.refuse(
         session,
         user,
         action,
+        error or NotFound(),
         object_type="message",
         object_id=message_id,
-        outcome=audit.DENIED,
         reason=why,
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp
 from hub.db import utcnow
-from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.mailbox import notify
 from hub.mailbox.access import deny
 from hub.mailbox.checks import check_all
@@ -43,12 +43,13 @@ def pending_approvals(session: Session, user: User) -> list[Message]:
 
 def _pending(session: Session, user: User, message_id: int, action: str) -> Message:
     if user.role != Role.MANAGER:
-        deny(session, user, action, message_id, "not a manager")
-        raise Forbidden("承認・差戻しは所属の管理職が行います。")
+        raise deny(
+            session, user, action, message_id, "not a manager",
+            Forbidden("承認・差戻しは所属の管理職が行います。"),
+        )  # fmt: skip
     message = session.get(Message, message_id)
     if message is None or message.sender_department_id != user.department_id:
-        deny(session, user, action, message_id, "not found or another department")
-        raise NotFound()
+        raise deny(session, user, action, message_id, "not found or another department")
     if message.status != MessageStatus.PENDING_APPROVAL:
         raise Conflict(
             f"この連絡は{message.status.label}です。承認待ちの連絡だけを承認・差戻しできます。",
@@ -93,7 +94,7 @@ def approve(
     message.approval_comment = comment
     message.decided_at = utcnow()
     audit.record(session, manager, "message.approve", message)
-    deliver(session, manager, message, recipients)
+    deliver(session, manager, message, recipients, today)
     notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message.id)
     session.flush()
     return message

@@ -243,11 +243,12 @@ def open_document(
     message = access.message(session, user, message_id, "message.document")
     document = next((d for d in message.documents if d.id == document_id), None)
     if document is None:
-        raise NotFound("この連絡にその資料はありません。")
+        error = NotFound("この連絡にその資料はありません。")
+        raise access.deny(session, user, "message.document", message_id, "no such document", error)
     delivery = access.own_delivery(session, user, message)
     if delivery is not None:
         if not _recheck(session, user, message, delivery, today):
-            raise Conflict(tombstone_text(delivery), code="recalled")
+            raise refused_recalled(session, user, "message.document", delivery)
         _first_read(session, user, delivery)
     audit.record(session, user, "message.document", message, reason=f"document {document.id}")
     if document.stored_file is None:
@@ -259,8 +260,21 @@ def _delivery(session: Session, user: User, message_id: int, action: str) -> Del
     message = access.message(session, user, message_id, action)
     delivery = access.own_delivery(session, user, message)
     if delivery is None:
-        raise Conflict("送信元の所管課は、この操作を行えません。", code="sender")
+        error = Conflict("送信元の所管課は、この操作を行えません。", code="sender")
+        raise access.deny(session, user, action, message_id, "sender department", error)
     return delivery
+
+
+def refused_recalled(session: Session, user: User, action: str, delivery: Delivery) -> Conflict:
+    """Audit a refused act on a recalled delivery (409) and return the error to raise."""
+    return audit.refuse(
+        session,
+        user,
+        action,
+        Conflict(tombstone_text(delivery), code="recalled"),
+        delivery.message,
+        reason=f"delivery {delivery.id} recalled",
+    )
 
 
 def acknowledge(
@@ -270,7 +284,7 @@ def acknowledge(
     today = today or jp.today()
     delivery = _delivery(session, user, message_id, "message.acknowledge")
     if not _recheck(session, user, delivery.message, delivery, today):
-        raise Conflict(tombstone_text(delivery), code="recalled")
+        raise refused_recalled(session, user, "message.acknowledge", delivery)
     _first_read(session, user, delivery)
     session.execute(
         update(Delivery)

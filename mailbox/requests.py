@@ -32,7 +32,7 @@ from hub.mailbox.models import (
     NotificationKind,
     WorkStatus,
 )
-from hub.mailbox.read import _delivery, _recheck, tombstone_text
+from hub.mailbox.read import _delivery, _recheck, refused_recalled
 from hub.mailbox.send import dispatch, idempotency_key, replayed
 from hub.models import Department, DepartmentKind, User
 from hub.validation import Fields, parse_id
@@ -76,7 +76,7 @@ def send_feedback(
     if original.case_id is None:
         raise Conflict("ケースのないお知らせにはフィードバックを送れません。", code="no_case")
     if not _recheck(session, user, original, delivery, today):
-        raise Conflict(tombstone_text(delivery), code="recalled")
+        raise refused_recalled(session, user, "message.feedback", delivery)
     fields = Fields(data)
     document = compose.feedback_document(fields)
     subject = fields.text("subject", "件名", max_length=compose.SUBJECT_MAX)
@@ -131,7 +131,7 @@ def request_sharing(
             )
     fields.check()
     request = sharing.create(session, user, case.resident_id, data, today=today)
-    asked_ids = sorted(request.by_department())
+    asked_ids = sorted(request.by_department(user.department_id))
     recipients = list(
         session.scalars(
             select(Department).where(Department.id.in_(asked_ids)).order_by(Department.id)
@@ -170,7 +170,7 @@ def decline(session: Session, user: User, message_id: int, reason: Any) -> Deliv
     if delivery.message.kind != MessageKind.SHARING_REQUEST:
         raise Conflict("辞退できるのは情報共有の依頼です。", code="not_a_request")
     if delivery.state == DeliveryState.RECALLED:
-        raise Conflict(tombstone_text(delivery), code="recalled")
+        raise refused_recalled(session, user, "sharing_request.decline", delivery)
     fields = Fields({"reason": reason})
     text = fields.text("reason", "辞退の理由", max_length=1000, required=True)
     if fields.errors:

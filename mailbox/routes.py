@@ -25,9 +25,11 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from hub import jp, storage
+from hub.documents.hearing import routes as hearing_routes
 from hub.errors import Forbidden, HubError, InvalidInput
 from hub.mailbox import (
     access,
+    adopt,
     approval,
     compose,
     inbox,
@@ -196,6 +198,18 @@ def document(message_id: int, document_id: int) -> Response:
         doc.stored_file.original_name
     )
     return response
+
+
+@bp.post("/messages/<int:message_id>/documents/<int:document_id>/own-sheet")
+def own_sheet(message_id: int, document_id: int):
+    """Start the department's own hearing sheet from a shared one (on its own case)."""
+    try:
+        case, sections, note = adopt.sheet_from(db(), actor(), message_id, document_id)
+    except HubError as exc:
+        refusal(exc)
+        view = read.open_message(db(), actor(), message_id)
+        return _render_message(view, exc.status, error=exc.message)
+    return hearing_routes.render_prefilled(case, sections, note)
 
 
 def _after(message_id: int, action, done: str, *args):

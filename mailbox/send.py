@@ -14,13 +14,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from hub import audit, jp, storage
 from hub.cases import services as cases
 from hub.db import utcnow
+from hub.documents.consent import membership
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import compose, notify
 from hub.mailbox.access import visible_message
@@ -38,7 +38,7 @@ from hub.mailbox.models import (
     MessageStatus,
     NotificationKind,
 )
-from hub.models import Case, CaseDepartment, Department, Role, User
+from hub.models import Case, Department, Role, User
 from hub.validation import Fields, parse_id
 
 ATTACHMENT_PURPOSE = "message_attachment"
@@ -264,7 +264,7 @@ def dispatch(
         )
         session.flush()
         return message
-    deliver(session, user, message, draft.recipients)
+    deliver(session, user, message, draft.recipients, today)
     return message
 
 
@@ -274,9 +274,13 @@ def _summary(message: Message) -> str:
 
 
 def deliver(
-    session: Session, user: User, message: Message, recipients: Sequence[Department]
+    session: Session,
+    user: User,
+    message: Message,
+    recipients: Sequence[Department],
+    today: date | None = None,
 ) -> list[Delivery]:
-    """Write one delivery per recipient, bring them into the case, notify them."""
+    """Write one delivery per recipient, bring them into the case if consent allows, notify."""
     message.status = MessageStatus.SENT
     message.sent_at = utcnow()
     deliveries = [
@@ -287,27 +291,10 @@ def deliver(
     # were loaded empty) lists its deliveries without a reload.
     message.deliveries.extend(deliveries)
     if message.case_id is not None:
-        loaded = session.identity_map.get(identity_key(Case, message.case_id))
-        if loaded is not None and "involvements" not in inspect(loaded).unloaded:
-            involved = loaded.department_ids  # loaded when the case was checked: no query
-        else:
-            involved = set(
-                session.scalars(
-                    select(CaseDepartment.department_id).where(
-                        CaseDepartment.case_id == message.case_id
-                    )
-                )
-            )
-        added = [
-            CaseDepartment(case_id=message.case_id, department_id=d.id, added_by_id=user.id)
-            for d in recipients
-            if d.id not in involved
-        ]
-        session.add_all(added)
-        # A Case already loaded in this session (sessions do not expire on commit) must not
-        # keep answering from its old list of involved departments.
-        if added and loaded is not None:
-            session.expire(loaded, ["involvements"])
+        # Recipients join the case only when the consent lets its lead give them something;
+        # the others receive the message without seeing the case.
+        case = session.get(Case, message.case_id)
+        membership.join_on_delivery(session, user, case, recipients, today or jp.today())
     session.flush()
     notify.departments(
         session, [d.id for d in recipients], NotificationKind.NEW_MESSAGE, message.id

@@ -11,11 +11,13 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -247,8 +249,85 @@ def make_case(db: Session, make_resident, make_user) -> Callable[..., Case]:
 
 
 @pytest.fixture
+def active_consent(db: Session, make_user) -> Callable[..., Any]:
+    """An active consent written straight to the database (no form, no scan): for tests of
+    what the consent allows, not of how it is taken (tests/documents/consent does that).
+
+    ``grants`` are ``(from department, to department, [categories])``.
+    """
+    from hub.documents.consent.models import Consent, ConsentGrant, ConsentStatus
+
+    def make(
+        resident: Resident,
+        obtaining: Department,
+        grants: list[tuple[Department, Department, list[str]]],
+        *,
+        obtained_on: date | None = None,
+        valid_until: date | None = None,
+        purposes: tuple[str, ...] = ("生活再建の支援",),
+    ) -> Consent:
+        today = jp.today()
+        author = db.scalar(select(User).where(User.department_id == obtaining.id).limit(1))
+        consent = Consent(
+            resident_id=resident.id,
+            obtaining_department_id=obtaining.id,
+            obtained_by_id=(author or make_user(department=obtaining)).id,
+            status=ConsentStatus.ACTIVE,
+            obtained_on=obtained_on or today,
+            valid_until=valid_until or today + timedelta(days=365),
+            purposes=list(purposes),
+        )
+        consent.grants = [
+            ConsentGrant(from_department_id=s.id, to_department_id=r.id, category=c)
+            for s, r, categories in grants
+            for c in categories
+        ]
+        db.add(consent)
+        db.commit()
+        return consent
+
+    return make
+
+
+@pytest.fixture
 def demo_data(db: Session, hasher) -> None:
+    """The demo's departments, users, residents and cases (each with its lead only)."""
     demo.load(db, hasher)
+    db.commit()
+
+
+#: One real rendering of each consent form per run (see ``fast_forms``).
+_RENDERED: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def fast_forms(monkeypatch) -> None:
+    """Render the consent form (PDF, Word) once per run and reuse the bytes.
+
+    Many tests take consents through the real services but never look at the form;
+    rendering it (fonts, layout) is most of a consent's cost. Form tests live elsewhere.
+    """
+    from hub.documents.render import consent_form
+
+    for name in ("render_consent_pdf", "render_consent_docx"):
+        real = getattr(consent_form, name)
+
+        def cached(data, _real=real, _name=name):
+            if _name not in _RENDERED:
+                _RENDERED[_name] = _real(data)
+            return _RENDERED[_name]
+
+        monkeypatch.setattr(consent_form, name, cached)
+
+
+@pytest.fixture
+def demo_city(db: Session, config: Config, demo_data, fast_forms) -> None:
+    """The demo with its consents, and the departments they cover added to the cases."""
+    from hub.documents.consent import demo as consent_demo
+    from hub.storage import Storage, bind
+
+    bind(db, Storage.from_config(config))
+    assert consent_demo.load(db)
     db.commit()
 
 

@@ -7,6 +7,7 @@ signed: PDF or an image, checked and encrypted by hub.storage like every upload.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import BinaryIO
 
@@ -17,7 +18,7 @@ from hub import audit, jp, settings, storage
 from hub.db import utcnow
 from hub.documents.consent import access, scope, statement
 from hub.documents.consent import settings as consent_settings
-from hub.documents.consent.models import Consent
+from hub.documents.consent.models import Consent, ConsentGrant
 from hub.documents.consent.services import require_editable
 from hub.errors import Conflict, NotFound
 from hub.models import Department, StoredFile, User
@@ -34,16 +35,18 @@ def city_name(session: Session) -> str:
     return settings.get(session, consent_settings.CITY_NAME.key)
 
 
-def departments_of(session: Session, consent: Consent) -> dict[int, Department]:
-    """Return the departments a consent's grants name, by id (one query)."""
-    ids = {g.from_department_id for g in consent.grants} | {
-        g.to_department_id for g in consent.grants
-    }
+def departments_of(session: Session, grants: Sequence[ConsentGrant]) -> dict[int, Department]:
+    """Return the departments the grants name, by id (one query)."""
+    ids = {g.from_department_id for g in grants} | {g.to_department_id for g in grants}
     return {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(ids)))}
 
 
-def rows_of(session: Session, consent: Consent) -> list[scope.ScopeRow]:
-    return scope.rows(consent.grants, departments_of(session, consent))
+def rows_of(
+    session: Session, consent: Consent, grants: Sequence[ConsentGrant] | None = None
+) -> list[scope.ScopeRow]:
+    """The scope as rows, all of it or only the ``grants`` a department may see."""
+    shown = consent.grants if grants is None else grants
+    return scope.rows(shown, departments_of(session, shown))
 
 
 def form_data(session: Session, consent: Consent, issued_on: date):
@@ -171,8 +174,13 @@ def stored_file(consent: Consent, kind: str) -> StoredFile:
 def read_file(
     session: Session, user: User, resident_id: int, consent_id: int, kind: str
 ) -> tuple[StoredFile, bytes]:
-    """Return a consent's file and its bytes for a user who may see the resident."""
-    consent = access.consent(session, user, resident_id, consent_id, "consent.download")
+    """Return a consent's file and its bytes, for the department that obtained it only.
+
+    Another department reads the form only as a mailbox share (rechecked at every open).
+    """
+    consent = access.consent(
+        session, user, resident_id, consent_id, "consent.download", obtaining_only=True
+    )
     found = stored_file(consent, kind)
     audit.record(session, user, "file.read", found, reason=f"consent {consent.id} {kind}")
     return found, storage.read(session, found)

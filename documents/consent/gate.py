@@ -33,6 +33,8 @@ class Missing(NamedTuple):
     category: str
     #: Japanese, for the screen and the API: what is missing and, if known, why.
     reason: str
+    #: Why the nearest consent does not cover it (「同意書番号12は…に撤回済み」), or "".
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,17 +115,22 @@ def decide(
         if covering:
             used.add(max(covering, key=lambda t: (t.valid_until, t.consent_id)).consent_id)
             continue
-        missing.append(Missing(category, _reason(category, found, on_date, names)))
+        detail = _detail(found, on_date)
+        missing.append(Missing(category, _reason(category, detail, names), detail))
     return Decision(not missing, missing, sorted(used))
 
 
-def _reason(category: str, found: list[Terms], day: date, names: tuple[str, str] | None) -> str:
+def _detail(found: list[Terms], day: date) -> str:
+    if not found:
+        return ""
+    latest = max(found, key=lambda t: (t.obtained_on or date.min, t.consent_id))
+    return not_in_force(latest, day) or ""
+
+
+def _reason(category: str, detail: str, names: tuple[str, str] | None) -> str:
     pair = f"{names[0]}→{names[1]}の" if names else ""
     text = f"{pair}『{InformationCategory(category).label}』を認める有効な同意がありません"
-    if not found:
-        return text
-    latest = max(found, key=lambda t: (t.obtained_on or date.min, t.consent_id))
-    return f"{text}（{not_in_force(latest, day)}）"
+    return f"{text}（{detail}）" if detail else text
 
 
 @cache

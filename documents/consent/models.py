@@ -176,10 +176,17 @@ class SharingRequest(Base):
         order_by="SharingRequestItem.id",
     )
 
-    def by_department(self) -> dict[int, list[str]]:
-        """The categories asked of each department, in the order they were asked."""
+    def items_for(self, department_id: int) -> list[SharingRequestItem]:
+        """What a department may see of the request: all of it for the requester, else only
+        what was asked of that department (not what others were asked)."""
+        if department_id == self.requesting_department_id:
+            return list(self.items)
+        return [item for item in self.items if item.department_id == department_id]
+
+    def by_department(self, viewer_department_id: int) -> dict[int, list[str]]:
+        """The categories asked of each department the viewer may see, in the order asked."""
         asked: dict[int, list[str]] = {}
-        for item in self.items:
+        for item in self.items_for(viewer_department_id):
             asked.setdefault(item.department_id, []).append(item.category)
         return asked
 

@@ -106,6 +106,15 @@ def show(resident_id: int, consent_id: int):
 
 def _show(consent: Consent, exc: HubError | None = None, form: Mapping | None = None):
     user = actor()
+    seen = access.view(consent, user)
+    if not seen.is_obtaining:
+        return render_template(
+            "documents/consent/show_named.html",
+            consent=consent,
+            resident=consent.resident,
+            rows=forms.rows_of(db(), consent, seen.grants),
+            today=jp.today(),
+        )
     minutes = settings.get(db(), consent_settings.LINK_MINUTES.key)
     return render_template(
         "documents/consent/show.html",
@@ -190,7 +199,7 @@ def _withdraw_form(consent: Consent, form: Mapping, exc: HubError | None = None)
         "documents/consent/withdraw.html",
         consent=consent,
         resident=consent.resident,
-        rows=forms.rows_of(db(), consent),
+        rows=forms.rows_of(db(), consent, access.view(consent, actor()).grants),
         today=jp.today(),
         form=form,
         errors=exc.fields if exc else {},
@@ -202,7 +211,9 @@ def _withdraw_form(consent: Consent, form: Mapping, exc: HubError | None = None)
 def download(resident_id: int, consent_id: int) -> Response:
     """Send a consent's file through a signed link that expires after a few minutes."""
     user = actor()
-    consent = access.consent(db(), user, resident_id, consent_id, "consent.download_link")
+    consent = access.consent(
+        db(), user, resident_id, consent_id, "consent.download_link", obtaining_only=True
+    )
     minutes = settings.get(db(), consent_settings.LINK_MINUTES.key)
     link = links.verify(config().secret_key, request.args.get("t", ""), minutes * 60)
     kind = views.kind_of(consent, link.file_id)

@@ -48,21 +48,20 @@ def purpose_choices(session: Session) -> list[str]:
     return list(settings.get(session, consent_settings.PURPOSES.key))
 
 
-def consents_of(session: Session, resident_id: int) -> list[Consent]:
-    """Return a resident's consents, newest first (callers have checked visibility)."""
-    return list(
-        session.scalars(
-            select(Consent).where(Consent.resident_id == resident_id).order_by(Consent.id.desc())
-        )
-    )
+def consents_of(session: Session, user: User, resident_id: int) -> list[access.ConsentView]:
+    """The resident's consents the user's department obtained or is named in, newest first,
+    each cut to what the department may know of it (callers have checked the resident)."""
+    query = access.visible_consents(user).where(Consent.resident_id == resident_id)
+    found = session.scalars(query.order_by(Consent.id.desc()))
+    return [access.view(consent, user) for consent in found]
 
 
 def list_for_resident(
     session: Session, user: User, resident_id: int
-) -> tuple[Resident, list[Consent]]:
-    """List a visible resident's consents."""
+) -> tuple[Resident, list[access.ConsentView]]:
+    """List a visible resident's consents that concern the user's department."""
     resident = access.resident(session, user, resident_id, "consent.list")
-    return resident, consents_of(session, resident.id)
+    return resident, consents_of(session, user, resident.id)
 
 
 def _date(fields: Fields, name: str, label: str, *, required: bool = True) -> date | None:
@@ -249,7 +248,12 @@ def withdraw(
     *,
     today: date | None = None,
 ) -> Consent:
-    """Record the resident's withdrawal (irreversible); any department seeing them may."""
+    """Record the resident's withdrawal (irreversible).
+
+    The one change a department other than the obtaining one may make to a consent, if the
+    consent names it: the resident may tell any window it deals with, and a withdrawal only
+    ever narrows what is shared. Who recorded it, how and when is kept.
+    """
     today = today or jp.today()
     consent = access.consent(session, user, resident_id, consent_id, "consent.withdraw")
     require_withdrawable(consent, today)

@@ -15,14 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import audit
-from hub.cases.services import get_visible
+from hub.cases.services import get_visible, require_lead
+from hub.documents.categories import InformationCategory
+from hub.documents.consent.disclosure import WITHHELD
 from hub.documents.hearing import services
 from hub.documents.hearing.criteria import BY_NUMBER, CRITERIA, Criterion, Suggestion
 from hub.documents.hearing.models import DECISIONS, CriteriaJudgement, HearingSheet, Outcome
 from hub.documents.hearing.reader import Reader
+from hub.documents.hearing.visible import Cuts
 from hub.errors import Conflict, InvalidInput
 from hub.models import Case, User
 
+LIFE = InformationCategory.LIFE_SITUATION.value
 NO_SHEET = "先にヒアリングシートを保存してください。共通目安はシートの内容をもとに判断します。"
 NOTHING = "判断する目安を1つ以上選んでください。"
 UNCHANGED = "判断に変更がありません。"
@@ -50,6 +54,10 @@ class CriteriaState:
     case: Case
     sheet: HearingSheet | None
     items: list[Item]
+    #: For another department: what the consent does not let it see (else None).
+    notice: str | None = None
+    #: The rules' suggestions use the whole sheet: shown only to whom sees all of it.
+    suggestions_shown: bool = True
 
     @property
     def judged(self) -> list[CriteriaJudgement]:
@@ -103,9 +111,31 @@ def summary(session: Session, case: Case) -> CriteriaState:
 
 
 def state(session: Session, user: User, case_id: int) -> CriteriaState:
-    """Show the suggestions from the latest sheet and the current decisions."""
+    """Show the suggestions from the latest sheet and the current decisions, as the user's
+    department may see them."""
     case = get_visible(session, user, case_id, action="hearing.criteria")
-    return summary(session, case)
+    return for_viewer(session, user, case)
+
+
+def for_viewer(session: Session, user: User, case: Case, cuts: Cuts | None = None) -> CriteriaState:
+    """The criteria state cut for the user's department.
+
+    A decision is the judging department's record in 生活状況（共通目安の判断を含む）: another
+    department sees it only when the consent lets that department give it that category.
+    """
+    full = summary(session, case)
+    cuts = cuts or Cuts(session, user, case, "hearing.criteria")
+    seen = cuts.sheet(full.sheet) if full.sheet is not None else None
+    shown = seen is None or seen.shows_everything
+    items, hidden = [], False
+    for item in full.items:
+        judgement = item.judgement
+        if judgement is not None and not cuts.of(judgement.department_id).shows(LIFE):
+            judgement, hidden = None, True
+        suggestion = item.suggestion if shown else None
+        items.append(Item(item.criterion, suggestion, judgement, item.latest_version))
+    notice = f"{WITHHELD}：{InformationCategory.LIFE_SITUATION.label}" if hidden else None
+    return CriteriaState(case, full.sheet, items, notice, shown)
 
 
 def _decisions(raw: Any, current: CriteriaState) -> list[tuple[int, Outcome, str]]:
@@ -144,8 +174,12 @@ def _decisions(raw: Any, current: CriteriaState) -> list[tuple[int, Outcome, str
 def judge(
     session: Session, user: User, case_id: int, version: Any, raw: Mapping[str, Any] | None
 ) -> CriteriaState:
-    """Record staff's decisions on the latest sheet version; a reason when overruling."""
+    """Record staff's decisions on the latest sheet version; a reason when overruling.
+
+    The lead department judges (its record); another department's attempt is a 403.
+    """
     case = get_visible(session, user, case_id, action="hearing.judge")
+    require_lead(session, user, case, "hearing.judge", "共通目安の判断")
     current = summary(session, case)
     if current.sheet is None:
         raise InvalidInput(NO_SHEET, code="no_sheet", fields={"version": NO_SHEET})

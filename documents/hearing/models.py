@@ -47,8 +47,12 @@ class HearingSheet(Base):
     #: in force (calc.compute), so an old version shows what its author saw.
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: The department the author acted for when saving (a user may move departments).
+    #: The department the author acted for when saving (a user may move departments). It owns
+    #: the version: others see it only as far as the resident's consent lets it give them.
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    #: Where the version started from, when it was pre-filled from a sheet another department
+    #: shared (e.g. 「納税課から共有された共通ヒアリングシート第2版（連絡番号5）をもとに作成」).
+    source_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined")

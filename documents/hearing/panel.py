@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit
 from hub.documents.hearing import calc, display, judgements, plan, services
+from hub.documents.hearing.visible import Cuts
 from hub.models import Case, User
 from hub.panels import Panel
 
@@ -13,24 +14,30 @@ TEMPLATE = "documents/hearing/_case_panel.html"
 
 
 def case_panel(session: Session, user: User, case: Case) -> Panel | None:
-    """Summarise the sheet and the criteria for a case page the user may already see."""
+    """Summarise the sheet and the criteria for a case page the user may already see, cut to
+    what the resident's consent lets the sheet's department give the user's department."""
     if not case.is_visible_to(user):
         return None
+    is_lead = case.is_led_by(user)
     sheet = services.latest(session, case.id)
     if sheet is None:
-        return Panel(TEMPLATE, {"case": case, "sheet": None})
+        return Panel(TEMPLATE, {"case": case, "sheet": None, "is_lead": is_lead})
     audit.record(session, user, "hearing.summary", sheet, reason=f"version {sheet.version}")
+    cuts = Cuts(session, user, case, "hearing.summary")
+    seen = cuts.sheet(sheet)
+    figures = seen.figures
     return Panel(
         TEMPLATE,
         {
             "case": case,
-            "sheet": sheet,
+            "is_lead": is_lead,
+            "sheet": seen,
             "count": services.version_count(session, case.id),
-            "figures": sheet.figures,
-            "formula": calc.formula(sheet.figures),
-            "criteria": judgements.summary(session, case),
+            "figures": figures,
+            "formula": calc.formula(figures) if figures else [],
+            "criteria": judgements.for_viewer(session, user, case, cuts),
             "fmt": display,
-            "limitations": _limitation_warnings(session, sheet.figures),
+            "limitations": _limitation_warnings(session, figures) if figures else [],
         },
     )
 

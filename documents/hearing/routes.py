@@ -13,14 +13,23 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub import jp
-from hub.cases.services import get_visible
-from hub.documents.hearing import calc, dates, display, forms, judgements, plan, schema, services
+from hub.documents.hearing import (
+    calc,
+    dates,
+    display,
+    forms,
+    judgements,
+    plan,
+    schema,
+    services,
+    sources,
+)
 from hub.documents.hearing.criteria import CRITERIA
 from hub.documents.hearing.models import DECISIONS, Outcome
 from hub.documents.hearing.schema import MAX_ROWS
 from hub.errors import HubError, NotFound
 from hub.models import Case
-from hub.web import db
+from hub.web import config, db
 
 bp = Blueprint("hearing", __name__, url_prefix="/cases/<int:case_id>/sheet")
 ACTIONS = ("save", "calculate", "apply_plan")
@@ -67,7 +76,7 @@ def show(case_id: int):
         case=view.case,
         sections=display.grouped(display.lines(view.sheet.data, names)) if view.sheet else [],
         figures=view.sheet.figures if view.sheet else None,
-        formula=calc.formula(view.sheet.figures) if view.sheet else [],
+        formula=calc.formula(view.sheet.figures) if view.sheet and view.sheet.figures else [],
         claim_names=names,
         **_helpers(),
     )
@@ -83,8 +92,10 @@ def _render_edit(
     errors: Mapping[str, str] | None = None,
     error: str | None = None,
     notice: str | None = None,
+    source_token: str = "",
 ):
     claims = services.claim_types(db())
+    source_note = sources.read(config().secret_key, source_token, case.id, current_user.id)
     figures = result.figures if result else None
     settings = services.params(db())
     js_params = {
@@ -110,6 +121,8 @@ def _render_edit(
         params_dict=settings.as_dict(),
         js_params=js_params,
         **_helpers(),
+        source_note=source_note,
+        source_token=source_token if source_note else "",
         member_rows=forms.row_count(form, "household_budget.members.", MAX_ROWS["members"]),
         debt_rows=forms.row_count(form, "private_debts.debts.", MAX_ROWS["debts"]),
     ), status
@@ -132,7 +145,7 @@ def _limitations(figures: Mapping[str, Any] | None) -> dict[str, dict[str, str]]
 def edit(case_id: int):
     """Fill in a new version: calculate without saving, take the proposed plan, or save."""
     if request.method == "GET":
-        case = get_visible(db(), current_user, case_id, action="hearing.edit")
+        case = services.editable(db(), current_user, case_id, action="hearing.edit")
         current = services.latest(db(), case.id)
         if current is None:
             return _render_edit(case, {}, None, 0)
@@ -141,22 +154,31 @@ def edit(case_id: int):
     form = request.form.to_dict()
     action = form.get("action") if form.get("action") in ACTIONS else "save"
     based_on = int(form["based_on"]) if form.get("based_on", "").isdigit() else None
+    token = form.pop("source", "")
     raw = forms.unflatten(form)
     try:
         if action == "save":
+            source = sources.read(config().secret_key, token, case_id, current_user.id)
             sheet = services.save(
-                db(), current_user, case_id, raw, based_on=based_on, from_form=True
+                db(), current_user, case_id, raw, based_on=based_on, from_form=True, source=source
             )
         else:
             result = services.calculate(db(), current_user, case_id, raw, from_form=True)
     except HubError as exc:
         _refuse_or_keep(exc)
-        case = get_visible(db(), current_user, case_id, action="hearing.edit")
+        case = services.editable(db(), current_user, case_id, action="hearing.edit")
         if exc.code == "sheet_outdated":  # told once; saving again replaces the newer version
             current = services.latest(db(), case.id)
             based_on = current.version if current else 0
         return _render_edit(
-            case, form, None, based_on or 0, status=exc.status, errors=exc.fields, error=exc.message
+            case,
+            form,
+            None,
+            based_on or 0,
+            status=exc.status,
+            errors=exc.fields,
+            error=exc.message,
+            source_token=token,
         )
     if action == "save":
         flash(f"共通ヒアリングシートを第{sheet.version}版として保存しました。", "success")
@@ -166,7 +188,19 @@ def edit(case_id: int):
     if action == "apply_plan":
         form = forms.with_plan(form, result.figures["plan"], services.claim_types(db()))
         notice = PLAN_APPLIED
-    return _render_edit(case, form, result, based_on or 0, notice=notice)
+    return _render_edit(case, form, result, based_on or 0, notice=notice, source_token=token)
+
+
+def render_prefilled(case: Case, sections: Mapping[str, Any], source_note: str):
+    """The edit form of the user's own case, filled from a sheet another department shared.
+
+    Nothing is saved until the user saves; the version then keeps where it started from.
+    """
+    current = services.latest(db(), case.id)
+    form = forms.to_form(sections, services.claim_types(db()))
+    token = sources.sign(config().secret_key, source_note, case.id, current_user.id)
+    result = services.evaluate(db(), sections)
+    return _render_edit(case, form, result, current.version if current else 0, source_token=token)
 
 
 @bp.get("/compare")
@@ -202,6 +236,10 @@ def _decisions_from(form: Mapping[str, str]) -> dict[str, dict[str, str]]:
 
 
 def _render_criteria(state, form=None, status=200, errors=None, error=None):
+    if not state.case.is_led_by(current_user):
+        return render_template(
+            "documents/hearing/criteria_read.html", case=state.case, state=state
+        ), status
     return render_template(
         "documents/hearing/criteria.html",
         case=state.case,

@@ -1,7 +1,10 @@
 """Hearing sheets: calculate, save a new version, read, list and compare.
 
 Only departments involved in the case reach a sheet (cases.services.get_visible: others get
-NotFound, administrators Forbidden); every read and write is audited.
+NotFound, administrators Forbidden). The sheet is the case's lead department's record: only
+the lead writes versions; any other department reads each version cut to what the resident's
+consent lets the version's department give it that day (:mod:`.visible`). Every read and
+write is audited.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub import audit, jp
-from hub.cases.services import get_visible
+from hub.cases.services import get_visible, require_lead
 from hub.db import utcnow
 from hub.documents.hearing import calc, display
 from hub.documents.hearing.criteria import Suggestion, suggest
@@ -22,11 +25,14 @@ from hub.documents.hearing.models import HearingSheet
 from hub.documents.hearing.plan import ClaimInfo
 from hub.documents.hearing.sections import parse_sheet
 from hub.documents.hearing.settings import params
+from hub.documents.hearing.visible import Cuts, VisibleSheet
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.models import Case, ClaimType, User
 
 UNCHANGED = "前の版から変更がありません。"
 NO_SHEET = "この版のヒアリングシートはありません。"
+#: What the lead-only refusal calls the sheet.
+SHEET = "共通ヒアリングシート"
 
 
 def claim_types(session: Session) -> list[ClaimType]:
@@ -77,8 +83,15 @@ def calculate(
     session: Session, user: User, case_id: int, raw: Any, *, from_form: bool = False
 ) -> Calculation:
     """Check a sheet and compute its figures, plan and suggestions without saving anything."""
-    get_visible(session, user, case_id, action="hearing.calculate")
+    editable(session, user, case_id, action="hearing.calculate")
     return evaluate(session, _parse(session, raw, from_form))
+
+
+def editable(session: Session, user: User, case_id: int, *, action: str) -> Case:
+    """Load a case whose sheet the user's department writes: its lead's (403 for others)."""
+    case = get_visible(session, user, case_id, action=action)
+    require_lead(session, user, case, action, SHEET)
+    return case
 
 
 def save(
@@ -89,9 +102,14 @@ def save(
     *,
     based_on: int | None = None,
     from_form: bool = False,
+    source: str = "",
 ) -> HearingSheet:
-    """Save a sheet as the case's next version, with its figures; refuse a stale or empty one."""
-    case = get_visible(session, user, case_id, action="hearing.create")
+    """Save a sheet as the case's next version, with its figures; refuse a stale or empty one.
+
+    ``source`` says where a sheet started from (a sheet another department shared), shown
+    with the version.
+    """
+    case = editable(session, user, case_id, action="hearing.create")
     data = _parse(session, raw, from_form)
     current = latest(session, case.id)
     number = current.version if current else 0
@@ -110,6 +128,7 @@ def save(
         figures=evaluate(session, data).figures,
         author_id=user.id,
         department_id=user.department_id,
+        source_note=source[:500],
     )
     session.add(sheet)
     case.updated_at = utcnow()
@@ -118,15 +137,20 @@ def save(
     return sheet
 
 
-def versions(session: Session, user: User, case_id: int) -> tuple[Case, list[HearingSheet]]:
-    """List a case's sheet versions, newest first."""
+def versions(session: Session, user: User, case_id: int) -> tuple[Case, list[VisibleSheet]]:
+    """List a case's sheet versions, newest first, each as the user's department may see it."""
     case = get_visible(session, user, case_id, action="hearing.list")
+    cuts = Cuts(session, user, case, "hearing.list")
+    return case, [cuts.sheet(s) for s in _all_versions(session, case)]
+
+
+def _all_versions(session: Session, case: Case) -> list[HearingSheet]:
     query = (
         select(HearingSheet)
         .where(HearingSheet.case_id == case.id)
         .order_by(HearingSheet.version.desc())
     )
-    return case, list(session.scalars(query))
+    return list(session.scalars(query))
 
 
 def _version(session: Session, case: Case, number: int | None) -> HearingSheet:
@@ -143,19 +167,22 @@ def _version(session: Session, case: Case, number: int | None) -> HearingSheet:
     return sheet
 
 
-def get(session: Session, user: User, case_id: int, number: int | None = None) -> HearingSheet:
-    """Read one version of a case's sheet (the latest when no number is given)."""
+def get(session: Session, user: User, case_id: int, number: int | None = None) -> VisibleSheet:
+    """Read one version of a case's sheet (the latest when no number is given), cut for the
+    user's department."""
     case = get_visible(session, user, case_id, action="hearing.view")
     sheet = _version(session, case, number)
     audit.record(session, user, "hearing.view_version", sheet, reason=f"version {sheet.version}")
-    return sheet
+    return Cuts(session, user, case, "hearing.view_version").sheet(sheet)
 
 
 @dataclass
 class SheetView:
     case: Case
-    sheet: HearingSheet | None
-    versions: list[HearingSheet]
+    sheet: VisibleSheet | None
+    versions: list[VisibleSheet]
+    #: Whether the user's department writes this case's sheet (its lead).
+    is_lead: bool
 
     @property
     def is_latest(self) -> bool:
@@ -165,12 +192,8 @@ class SheetView:
 def view(session: Session, user: User, case_id: int, number: int | None = None) -> SheetView:
     """Read a version (the latest by default) together with the list of all versions."""
     case = get_visible(session, user, case_id, action="hearing.view")
-    query = (
-        select(HearingSheet)
-        .where(HearingSheet.case_id == case.id)
-        .order_by(HearingSheet.version.desc())
-    )
-    all_versions = list(session.scalars(query))
+    cuts = Cuts(session, user, case, "hearing.view_version")
+    all_versions = [cuts.sheet(s) for s in _all_versions(session, case)]
     if number is None:
         sheet = all_versions[0] if all_versions else None
     else:
@@ -179,15 +202,15 @@ def view(session: Session, user: User, case_id: int, number: int | None = None) 
             raise NotFound(NO_SHEET)
     if sheet is not None:
         audit.record(
-            session, user, "hearing.view_version", sheet, reason=f"version {sheet.version}"
+            session, user, "hearing.view_version", sheet.sheet, reason=f"version {sheet.version}"
         )
-    return SheetView(case, sheet, all_versions)
+    return SheetView(case, sheet, all_versions, case.is_led_by(user))
 
 
 @dataclass
 class Comparison:
-    old: HearingSheet
-    new: HearingSheet
+    old: VisibleSheet
+    new: VisibleSheet
     changes: list[display.Change]
 
 
@@ -197,11 +220,16 @@ def claim_names(session: Session) -> dict[int, str]:
 
 
 def compare(session: Session, user: User, case_id: int, old: int, new: int) -> Comparison:
-    """Compare two versions field by field (labels in Japanese, old → new)."""
+    """Compare two versions field by field (labels in Japanese, old → new), each cut for the
+    user's department; figures only when both versions show them."""
     case = get_visible(session, user, case_id, action="hearing.compare")
-    a, b = _version(session, case, old), _version(session, case, new)
+    cuts = Cuts(session, user, case, "hearing.compare")
+    a = cuts.sheet(_version(session, case, old))
+    b = cuts.sheet(_version(session, case, new))
     names = claim_names(session)
-    before = display.lines(a.data, names) + display.figure_lines(a.figures)
-    after = display.lines(b.data, names) + display.figure_lines(b.figures)
+    before, after = display.lines(a.data, names), display.lines(b.data, names)
+    if a.figures is not None and b.figures is not None:
+        before += display.figure_lines(a.figures)
+        after += display.figure_lines(b.figures)
     audit.record(session, user, "hearing.compare", case, reason=f"versions {old} and {new}")
     return Comparison(a, b, display.diff(before, after))

@@ -15,8 +15,9 @@ from hub import audit
 from hub.api import bp
 from hub.api.inputs import MAX_ID
 from hub.auth.services import user_for_token
-from hub.errors import Forbidden, NotFound
+from hub.errors import NotFound
 from hub.models import User
+from hub.residents.services import require_case_worker
 from hub.security import API_PREFIX
 from hub.web import db
 
@@ -42,17 +43,7 @@ def api_user() -> User:
 def case_worker(action: str, case_id: int) -> User:
     """Return the token's user, refusing administrators (403, audited) before a case is read."""
     user = api_user()
-    if not user.can_read_cases:
-        audit.record(
-            db(),
-            user,
-            action,
-            object_type="case",
-            object_id=case_id,
-            outcome=audit.DENIED,
-            reason="administrators do not read cases",
-        )
-        raise Forbidden("システム管理者は対象者やケースの内容を閲覧できません。")
+    require_case_worker(db(), user, action, object_type="case", object_id=case_id)
     return user
 
 

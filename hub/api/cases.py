@@ -18,6 +18,7 @@ from hub.api.inputs import (
     search_terms,
 )
 from hub.cases import services
+from hub.documents.consent import membership
 from hub.web import config, db
 
 _CASE_TYPES = {
@@ -38,7 +39,7 @@ def list_cases() -> Response:
         query_page(args),
         config().page_size,
     )
-    return jsonify(serialize.page(result, serialize.case))
+    return jsonify(serialize.page(result, lambda c: serialize.case(c, api_user())))
 
 
 @bp.post("/cases/search")
@@ -49,7 +50,7 @@ def search_cases() -> Response:
     result = services.search(
         db(), api_user(), q, status, page_number(data.get("page")), config().page_size
     )
-    return jsonify(serialize.page(result, serialize.case))
+    return jsonify(serialize.page(result, lambda c: serialize.case(c, api_user())))
 
 
 @bp.post("/cases")
@@ -58,14 +59,16 @@ def create_case() -> Response:
     data = json_object(services.CASE_FIELDS)
     require_types(data, _CASE_TYPES)
     case = services.open_case(db(), api_user(), data)
-    return serialize.created(serialize.case(case), url_for(".show_case", case_id=case.id))
+    return serialize.created(
+        serialize.case(case, api_user()), url_for(".show_case", case_id=case.id)
+    )
 
 
 @bp.get("/cases/<int:case_id>")
 def show_case(case_id: int) -> Response:
     """Show a case the user's department is involved in."""
-    case = services.get_visible(db(), case_worker("case.view", case_id), case_id)
-    return jsonify(serialize.case(case))
+    user = case_worker("case.view", case_id)
+    return jsonify(serialize.case(services.get_visible(db(), user, case_id), user))
 
 
 @bp.patch("/cases/<int:case_id>")
@@ -73,15 +76,15 @@ def update_case(case_id: int) -> Response:
     """Change a case's status or summary."""
     data = json_object(services.UPDATE_FIELDS)
     require_types(data, {"status": (TEXT, "状態")})
-    case = services.update(db(), case_worker("case.update", case_id), case_id, data)
-    return jsonify(serialize.case(case))
+    user = case_worker("case.update", case_id)
+    return jsonify(serialize.case(services.update(db(), user, case_id, data), user))
 
 
 @bp.post("/cases/<int:case_id>/departments")
 def add_case_departments(case_id: int) -> Response:
-    """Involve more departments in a case; they can see it from then on."""
+    """Add departments to a case (its lead only), each within the resident's consent (409)."""
     data = json_object(["department_ids"])
     require_types(data, {"department_ids": _CASE_TYPES["department_ids"]})
     user = case_worker("case.add_department", case_id)
-    case = services.add_department(db(), user, case_id, data.get("department_ids"))
-    return jsonify(serialize.case(case))
+    case = membership.join(db(), user, case_id, data.get("department_ids"))
+    return jsonify(serialize.case(case, user))

@@ -45,7 +45,11 @@ def _file(stored: StoredFile | None) -> dict[str, Any] | None:
     }
 
 
-def consent_json(consent: Consent) -> dict[str, Any]:
+def consent_json(consent: Consent, user: User) -> dict[str, Any]:
+    """A consent as the user's department may see it (see hub.documents.consent.access)."""
+    seen = access.view(consent, user)
+    if not seen.is_obtaining:
+        return _named_json(seen)
     withdrawal = None
     if consent.withdrawn_on is not None:
         withdrawal = {
@@ -56,6 +60,7 @@ def consent_json(consent: Consent) -> dict[str, Any]:
             "recorded_at": serialize.timestamp(consent.withdrawn_at),
         }
     return {
+        "access": seen.role,
         "id": consent.id,
         "resident": serialize.resident_ref(consent.resident),
         "status": consent.status_on(jp.today()).value,
@@ -77,7 +82,29 @@ def consent_json(consent: Consent) -> dict[str, Any]:
     }
 
 
-def _request_json(item: SharingRequest) -> dict[str, Any]:
+def _named_json(seen: access.ConsentView) -> dict[str, Any]:
+    """What a department named in the scope sees: that the consent exists, its terms in time,
+    and the grants to and from itself; nothing of the others, the purposes or the files."""
+    consent = seen.consent
+    withdrawal = None
+    if consent.withdrawn_on is not None:
+        withdrawal = {"withdrawn_on": serialize.day(consent.withdrawn_on)}
+    return {
+        "access": seen.role,
+        "id": consent.id,
+        "resident": serialize.resident_ref(consent.resident),
+        "status": consent.status_on(jp.today()).value,
+        "obtaining_department": serialize.department_ref(consent.obtaining_department),
+        "obtained_on": serialize.day(consent.obtained_on),
+        "method": consent.method.value,
+        "valid_until": serialize.day(consent.valid_until),
+        "grants": scope.to_json(seen.grants),
+        "withdrawal": withdrawal,
+        "expired_at": serialize.timestamp(consent.expired_at),
+    }
+
+
+def _request_json(item: SharingRequest, user: User) -> dict[str, Any]:
     return {
         "id": item.id,
         "resident_id": item.resident_id,
@@ -85,7 +112,7 @@ def _request_json(item: SharingRequest) -> dict[str, Any]:
         "requested_by": _user_ref(item.requested_by),
         "asked": [
             {"department_id": department_id, "categories": categories}
-            for department_id, categories in item.by_department().items()
+            for department_id, categories in item.by_department(user.department_id).items()
         ],
         "note": item.note,
         "consent_ids": list(item.consent_ids),
@@ -128,8 +155,9 @@ def _location(consent: Consent) -> str:
 def list_consents(resident_id: int) -> Response:
     """List a visible resident's consents, newest first."""
     query_args([])
-    _resident, consents = services.list_for_resident(db(), api_user(), resident_id)
-    return jsonify(items=[consent_json(c) for c in consents])
+    user = api_user()
+    _resident, views = services.list_for_resident(db(), user, resident_id)
+    return jsonify(items=[consent_json(v.consent, user) for v in views])
 
 
 @bp.post("/residents/<int:resident_id>/consents")
@@ -139,14 +167,14 @@ def create_consent(resident_id: int) -> Response:
     require_types(data, {"valid_until": (TEXT, "有効期限")})
     _grant_types(data)
     consent = services.create_draft(db(), api_user(), resident_id, data)
-    return serialize.created(consent_json(consent), _location(consent))
+    return serialize.created(consent_json(consent, api_user()), _location(consent))
 
 
 @bp.get("/residents/<int:resident_id>/consents/<int:consent_id>")
 def show_consent(resident_id: int, consent_id: int) -> Response:
     """Show one consent of a visible resident."""
     consent = access.consent(db(), api_user(), resident_id, consent_id, "consent.view")
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.patch("/residents/<int:resident_id>/consents/<int:consent_id>")
@@ -165,21 +193,21 @@ def update_consent(resident_id: int, consent_id: int) -> Response:
             **data,
         }
     consent = services.update_draft(db(), user, resident_id, consent_id, data)
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.post("/residents/<int:resident_id>/consents/<int:consent_id>/form")
 def generate_consent_form(resident_id: int, consent_id: int) -> Response:
     """Generate the form (PDF and Word) from the scope; the scope is frozen from then on."""
     consent = forms.generate(db(), api_user(), resident_id, consent_id)
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.delete("/residents/<int:resident_id>/consents/<int:consent_id>/form")
 def discard_consent_form(resident_id: int, consent_id: int) -> Response:
     """Discard a draft's form (and scan) so that its scope can change."""
     consent = forms.discard(db(), api_user(), resident_id, consent_id)
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.post("/residents/<int:resident_id>/consents/<int:consent_id>/scan")
@@ -205,7 +233,7 @@ def upload_consent_scan(resident_id: int, consent_id: int) -> Response:
     consent = forms.upload_scan(
         db(), api_user(), resident_id, consent_id, upload.stream, upload.filename or "scan"
     )
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.post("/residents/<int:resident_id>/consents/<int:consent_id>/activate")
@@ -214,7 +242,7 @@ def activate_consent(resident_id: int, consent_id: int) -> Response:
     data = json_object(services.ACTIVATE_FIELDS)
     require_types(data, {"obtained_on": (TEXT, "同意日")})
     consent = services.activate(db(), api_user(), resident_id, consent_id, data)
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 @bp.post("/residents/<int:resident_id>/consents/<int:consent_id>/withdraw")
@@ -230,7 +258,7 @@ def withdraw_consent(resident_id: int, consent_id: int) -> Response:
         },
     )
     consent = services.withdraw(db(), api_user(), resident_id, consent_id, data)
-    return jsonify(consent_json(consent))
+    return jsonify(consent_json(consent, api_user()))
 
 
 def _send(resident_id: int, consent_id: int, kind: str) -> Response:
@@ -286,6 +314,7 @@ def check_consent(resident_id: int) -> Response:
         elif len(db().scalars(select(Department.id).where(Department.id.in_(ids))).all()) != 2:
             fields.error("recipient", "存在しない所管課が指定されています。")
     fields.check()
+    access.require_party(db(), user, resident.id, data["sender"], data["recipient"])
     decision = gate.check(
         db(), user, resident.id, data["sender"], data["recipient"], categories, on_date
     )
@@ -297,7 +326,7 @@ def list_sharing_requests(resident_id: int) -> Response:
     """List the sharing requests about a resident that concern the user's department."""
     query_args([])
     items = sharing.list_for_resident(db(), api_user(), resident_id)
-    return jsonify(items=[_request_json(item) for item in items])
+    return jsonify(items=[_request_json(item, api_user()) for item in items])
 
 
 @bp.post("/residents/<int:resident_id>/sharing-requests")
@@ -306,4 +335,4 @@ def create_sharing_request(resident_id: int) -> Response:
     data = json_object(sharing.FIELDS)
     require_types(data, {"department_ids": (IDS, "依頼先"), "note": (TEXT, "依頼の内容")})
     item = sharing.create(db(), api_user(), resident_id, data)
-    return serialize.created(_request_json(item))
+    return serialize.created(_request_json(item, api_user()))

@@ -56,6 +56,12 @@ SCHEMAS.update(
         ),
         "Consent": obj(
             {
+                "access": {
+                    "type": "string",
+                    "enum": ["obtaining", "named"],
+                    "description": "obtaining: 取得した所管課（すべて）/ named: 範囲に名前のある"
+                    "所管課（自所管課への・からの範囲だけ。目的・文面・ファイルは含まない）",
+                },
                 "id": ID,
                 "resident": ref("ResidentRef"),
                 "status": {
@@ -95,12 +101,26 @@ SCHEMAS.update(
                                 "recorded_at": TIMESTAMP,
                             }
                         ),
+                        obj({"withdrawn_on": DATE}),
                         {"type": "null"},
                     ]
                 },
                 "expired_at": MAYBE_TIMESTAMP,
                 "created_at": TIMESTAMP,
-            }
+            },
+            required=[
+                "access",
+                "id",
+                "resident",
+                "status",
+                "obtaining_department",
+                "obtained_on",
+                "method",
+                "valid_until",
+                "grants",
+                "withdrawal",
+                "expired_at",
+            ],
         ),
         "ConsentList": obj({"items": {"type": "array", "items": ref("Consent")}}),
         "ConsentDecision": obj(

@@ -15,11 +15,12 @@ from hub.api.auth import case_worker
 from hub.api.inputs import json_object, query_args
 from hub.api.serialize import department_ref, timestamp
 from hub.cases.services import get_visible
+from hub.documents.consent.disclosure import owner_cut
 from hub.documents.hearing import calc, judgements, services
 from hub.documents.hearing.criteria import BY_NUMBER
 from hub.documents.hearing.display import Change
-from hub.documents.hearing.models import CriteriaJudgement, HearingSheet
-from hub.documents.hearing.sections import sheet_categories
+from hub.documents.hearing.models import CriteriaJudgement
+from hub.documents.hearing.visible import VisibleSheet, visible
 from hub.errors import InvalidInput
 from hub.models import User
 from hub.web import db
@@ -42,23 +43,26 @@ def _person(user: User) -> dict[str, Any]:
     return {"id": user.id, "display_name": user.display_name}
 
 
-def summary(sheet: HearingSheet) -> dict[str, Any]:
+def summary(seen: VisibleSheet) -> dict[str, Any]:
     return {
-        "version": sheet.version,
-        "author": _person(sheet.author),
-        "department": department_ref(sheet.department),
-        "created_at": timestamp(sheet.created_at),
-        "categories": sorted(c.value for c in sheet_categories(sheet)),
+        "version": seen.version,
+        "author": _person(seen.author),
+        "department": department_ref(seen.department),
+        "created_at": timestamp(seen.created_at),
+        "categories": seen.present,
+        "withheld": seen.withheld,
+        "source_note": seen.source_note,
     }
 
 
-def _sheet(sheet: HearingSheet) -> dict[str, Any]:
+def _sheet(seen: VisibleSheet) -> dict[str, Any]:
     return {
-        "case_id": sheet.case_id,
-        **summary(sheet),
-        "sections": sheet.data,
-        "figures": sheet.figures,
-        "formula": calc.formula(sheet.figures),
+        "case_id": seen.sheet.case_id,
+        **summary(seen),
+        "sections": seen.data,
+        "figures": seen.figures,
+        "formula": calc.formula(seen.figures) if seen.figures is not None else [],
+        "notice": seen.notice,
     }
 
 
@@ -106,6 +110,8 @@ def _criteria(state: judgements.CriteriaState) -> dict[str, Any]:
     return {
         "case_id": state.case.id,
         "sheet_version": state.sheet.version if state.sheet else None,
+        "notice": state.notice,
+        "suggestions_shown": state.suggestions_shown,
         "meets": state.meets,
         "met": state.met,
         "items": [
@@ -145,7 +151,7 @@ def create_sheet_version(case_id: int) -> Response:
     user = case_worker("hearing.create", case_id)
     sheet = services.save(db(), user, case_id, data.get("sections"), based_on=based_on)
     location = url_for(".show_sheet", case_id=case_id, version=sheet.version)
-    response = jsonify(_sheet(sheet))
+    response = jsonify(_sheet(visible(sheet, owner_cut(user))))
     response.status_code = 201
     response.headers["Location"] = location
     return response

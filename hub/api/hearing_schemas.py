@@ -241,6 +241,12 @@ _SUMMARY = {
         "items": {"enum": [c.value for c in InformationCategory]},
         "description": "記入のある区分（情報の区分）",
     },
+    "withheld": {
+        "type": "array",
+        "items": {"enum": [c.value for c in InformationCategory]},
+        "description": "記入はあるが、本人の同意の範囲外のため表示しない区分（主管課には空）",
+    },
+    "source_note": {"type": "string", "description": "作成元（共有されたシートから作成した版）"},
 }
 _OUTCOME = {"enum": [o.value for o in Outcome], "description": "met / not_met / unknown"}
 _JUDGEMENT = obj(
@@ -270,8 +276,15 @@ HEARING_SCHEMAS: dict[str, Schema] = {
             "case_id": ID,
             **_SUMMARY,
             "sections": ref("HearingSections"),
-            "figures": ref("HearingFigures"),
+            "figures": {
+                "anyOf": [ref("HearingFigures"), {"type": "null"}],
+                "description": "算出値（元になる区分に表示しないものがあれば null）",
+            },
             "formula": {"type": "array", "items": {"type": "string"}},
+            "notice": {
+                "type": ["string", "null"],
+                "description": "表示しない区分の説明（例: 同意の範囲外のため表示していません：…）",
+            },
         }
     ),
     "HearingSheetInput": obj(
@@ -327,6 +340,11 @@ HEARING_SCHEMAS: dict[str, Schema] = {
         {
             "case_id": ID,
             "sheet_version": {"type": ["integer", "null"], "minimum": 1},
+            "notice": {"type": ["string", "null"], "description": "表示しない判断の説明"},
+            "suggestions_shown": {
+                "type": "boolean",
+                "description": "提案を表示するか（シートの全項目を見られる所管課だけ）",
+            },
             "meets": {"type": ["boolean", "null"], "description": "該当の判断が1つでもあれば true"},
             "met": {"type": "array", "items": _CRITERION},
             "items": {

@@ -284,11 +284,11 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": op(
             "add_case_departments",
             CASES,
-            "関係所管の追加",
+            "関係所管の追加（主管課のみ・本人の同意の範囲で）",
             "Case",
             body="CaseDepartmentsInput",
             params=("case_id",),
-            errors=(403, 404),
+            errors=(403, 404, 409),
         ),
     },
     "/cases/{case_id}/sheet": {

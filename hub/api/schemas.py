@@ -192,7 +192,14 @@ SCHEMAS: dict[str, Schema] = {
             "id": ID,
             "resident": ref("ResidentRef"),
             "status": STATUS,
-            "summary": {"type": "string", "description": "相談の概要"},
+            "summary": {
+                "type": ["string", "null"],
+                "description": "相談の概要（主管課の記録: 他の所管課には null）",
+            },
+            "is_lead": {
+                "type": "boolean",
+                "description": "利用者の所管課が主管課か（主管課だけがケースの記録を変更できる）",
+            },
             "lead_department": ref("DepartmentRef"),
             "departments": {
                 "type": "array",

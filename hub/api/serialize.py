@@ -92,13 +92,16 @@ def case_ref(case: Case) -> dict[str, Any]:
     }
 
 
-def case(case: Case) -> dict[str, Any]:
+def case(case: Case, viewer: User) -> dict[str, Any]:
+    """A case as ``viewer`` may see it: the summary is the lead department's record."""
     involved = sorted((inv.department for inv in case.involvements), key=lambda d: d.id)
+    is_lead = case.is_led_by(viewer)
     return {
         "id": case.id,
         "resident": resident_ref(case.resident),
         "status": case.status.value,
-        "summary": case.summary,
+        "summary": case.summary if is_lead else None,
+        "is_lead": is_lead,
         "lead_department": department_ref(case.lead_department),
         "departments": [department_ref(d) for d in involved],
         "opened_at": timestamp(case.opened_at),

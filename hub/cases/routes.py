@@ -1,4 +1,4 @@
-"""Case screens: list and search, open, view, update status, involve departments."""
+"""Case screens: list and search, open, view, update status and summary (the lead only)."""
 
 from __future__ import annotations
 
@@ -6,22 +6,16 @@ from collections.abc import Mapping
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from hub.cases import services
 from hub.errors import Forbidden, HubError, NotFound
-from hub.models import Case, CaseStatus, Department, DepartmentKind, Resident
+from hub.models import Case, CaseStatus, Resident
 from hub.residents import services as residents
 from hub.validation import parse_id
 from hub.web import config, db, get_private, page_arg, put_private
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 SEARCH_KEY = "case_search"
-
-
-def _departments() -> list[Department]:
-    query = select(Department).where(Department.is_active).order_by(Department.id)
-    return list(db().scalars(query))
 
 
 def _chosen_resident(raw: str | None) -> Resident | None:
@@ -77,17 +71,8 @@ def _render_new(
     errors: Mapping | None = None,
     error: str | None = None,
 ):
-    departments = [d for d in _departments() if d.id != current_user.department_id]
-    selected = set(form.getlist("department_ids")) if hasattr(form, "getlist") else set()
     return render_template(
-        "cases/new.html",
-        form=form,
-        errors=errors or {},
-        error=error,
-        departments=departments,
-        kinds=list(DepartmentKind),
-        resident=resident,
-        selected=selected,
+        "cases/new.html", form=form, errors=errors or {}, error=error, resident=resident
     ), status
 
 
@@ -99,7 +84,6 @@ def create():
     if request.method == "GET":
         return _render_new({}, _chosen_resident(request.args.get("resident_id")))
     data = dict(request.form)
-    data["department_ids"] = request.form.getlist("department_ids")
     try:
         case = services.open_case(db(), current_user, data)
     except HubError as exc:
@@ -119,12 +103,11 @@ def _render_show(
     errors: Mapping | None = None,
     error: str | None = None,
 ):
-    others = [d for d in _departments() if d.id not in case.department_ids]
     return render_template(
         "cases/show.html",
         case=case,
+        is_lead=case.is_led_by(current_user),
         statuses=list(CaseStatus),
-        others=others,
         form=form or {},
         errors=errors or {},
         error=error,
@@ -137,8 +120,11 @@ def show(case_id: int):
     return _render_show(services.get_visible(db(), current_user, case_id))
 
 
-def _redisplay(case_id: int, exc: HubError, form: Mapping | None = None):
-    """Show the case page again with the message of a refused change (nothing is saved)."""
+def redisplay(case_id: int, exc: HubError, form: Mapping | None = None):
+    """Show the case page again with the message of a refused change (nothing is saved).
+
+    Packages whose forms sit on the case page (adding a department) answer the same way.
+    """
     if exc.status in (403, 404):
         raise exc
     db().rollback()
@@ -152,17 +138,6 @@ def update(case_id: int):
     try:
         services.update(db(), current_user, case_id, request.form)
     except HubError as exc:
-        return _redisplay(case_id, exc, request.form)
+        return redisplay(case_id, exc, request.form)
     flash("ケースを更新しました。", "success")
-    return redirect(url_for(".show", case_id=case_id))
-
-
-@bp.post("/<int:case_id>/departments")
-def add_department(case_id: int):
-    """Involve another department in the case."""
-    try:
-        services.add_department(db(), current_user, case_id, request.form.getlist("department_id"))
-    except HubError as exc:
-        return _redisplay(case_id, exc)
-    flash("関係所管を追加しました。", "success")
     return redirect(url_for(".show", case_id=case_id))

@@ -1,4 +1,10 @@
-"""Cases: open, search, view and update, isolated by department."""
+"""Cases: open, search, view and update, isolated by department.
+
+A case belongs to its lead department (主管課): only the lead changes its status and summary
+and writes its records. Other departments join a case only within the resident's consent
+(``hub.documents.consent.membership`` checks it, then calls :func:`involve`); being on a case
+shows them the case and the resident's base data, never the lead's records as such.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,10 @@ from hub.residents.services import require_case_worker
 from hub.validation import Fields, atena_no, parse_id
 
 UNKNOWN_ATENA = "この宛名番号の対象者は登録されていません。先に対象者を登録してください。"
+JOIN_LATER = (
+    "ケースの作成時には他の所管課を加えられません。作成後、本人の同意の範囲で"
+    "「関係所管の追加」から加えてください。"
+)
 CASE_FIELDS = ("resident_id", "atena_no", "summary", "department_ids")
 UPDATE_FIELDS = ("status", "summary")
 
@@ -34,7 +44,7 @@ def search(
     session: Session, user: User, q: str = "", status: str = "", page: int = 1, per_page: int = 20
 ) -> Page:
     """Search the user's visible cases by the resident's 宛名番号, name or kana, and status."""
-    require_case_worker(user)
+    require_case_worker(session, user, "case.search", object_type="case")
     query = visible_cases(user).join(Case.resident)
     query = residents.search_filter(query, q)
     if status:
@@ -49,21 +59,41 @@ def search(
 
 def get_visible(session: Session, user: User, case_id: int, *, action: str = "case.view") -> Case:
     """Load a case the user's department is involved in; otherwise NotFound, audited."""
-    require_case_worker(user)
+    require_case_worker(session, user, action, object_type="case", object_id=case_id)
     case = session.get(Case, case_id)
     if case is None or not case.is_visible_to(user):
-        audit.record(
+        raise audit.refuse(
             session,
             user,
             action,
+            NotFound(),
             object_type="case",
             object_id=case_id,
-            outcome=audit.DENIED,
             reason="not found or department not involved",
         )
-        raise NotFound()
     audit.record(session, user, action, case)
     return case
+
+
+def lead_only_message(case: Case, what: str) -> str:
+    """Say who keeps a case's records, for a department that may only read them."""
+    return (
+        f"{what}は、このケースの主管課（{case.lead_department.name}）が管理する記録です。"
+        "他の所管課は変更できません。自所管課の記録は、自所管課のケースで作成してください。"
+    )
+
+
+def require_lead(session: Session, user: User, case: Case, action: str, what: str) -> None:
+    """Refuse (403, audited) a change to a case's records by a department other than its lead."""
+    if not case.is_led_by(user):
+        raise audit.refuse(
+            session,
+            user,
+            action,
+            Forbidden(lead_only_message(case, what), code="not_owner"),
+            case,
+            reason=f"lead department is {case.lead_department_id}",
+        )
 
 
 def cases_of_resident(session: Session, user: User, resident: Resident) -> list[Case]:
@@ -98,11 +128,12 @@ def _departments(session: Session, ids: Any, fields: Fields) -> list[Department]
 
 def open_case(session: Session, user: User, data: Mapping[str, Any]) -> Case:
     """Open a case led by the user's department for a resident (by id, or by 宛名番号)."""
-    if not user.can_read_cases:
-        raise Forbidden("システム管理者はケースを作成できません。")
+    require_case_worker(session, user, "case.create", object_type="case")
     fields = Fields(data)
     summary = fields.text("summary", "相談の概要", max_length=2000)
     departments = _departments(session, data.get("department_ids"), fields)
+    if any(d.id != user.department_id for d in departments):
+        fields.error("department_ids", JOIN_LATER)
     resident: Resident | None = None
     if data.get("resident_id") not in (None, ""):
         resident_id = parse_id(data["resident_id"])
@@ -127,16 +158,16 @@ def open_case(session: Session, user: User, data: Mapping[str, Any]) -> Case:
         created_by_id=user.id,
     )
     session.add(case)
-    for dept_id in {user.department_id, *(d.id for d in departments)}:
-        case.involvements.append(CaseDepartment(department_id=dept_id, added_by_id=user.id))
+    case.involvements.append(CaseDepartment(department_id=user.department_id, added_by_id=user.id))
     session.flush()
     audit.record(session, user, "case.create", case)
     return case
 
 
 def update(session: Session, user: User, case_id: int, data: Mapping[str, Any]) -> Case:
-    """Change a case's status or summary (any involved department)."""
+    """Change a case's status or summary (its lead department only)."""
     case = get_visible(session, user, case_id, action="case.update")
+    require_lead(session, user, case, "case.update", "ケースの状態と相談の概要")
     fields = Fields(data)
     status = fields.choice("status", "状態", [s.value for s in CaseStatus], required=False)
     summary = fields.text("summary", "相談の概要", max_length=2000) if "summary" in data else None
@@ -151,20 +182,11 @@ def update(session: Session, user: User, case_id: int, data: Mapping[str, Any]) 
     return case
 
 
-def add_department(session: Session, user: User, case_id: int, department_id: Any) -> Case:
-    """Involve another department in a case (it can then see the case)."""
-    case = get_visible(session, user, case_id, action="case.add_department")
-    fields = Fields({"department_ids": department_id})
-    found = _departments(session, department_id, fields)
-    if not found and "department_ids" not in fields.errors:
-        fields.error("department_ids", "追加する所管課を選んでください。")
-    fields.check()
-    for dept in found:
-        if dept.id not in case.department_ids:
-            case.involvements.append(CaseDepartment(department_id=dept.id, added_by_id=user.id))
-            audit.record(
-                session, user, "case.department_added", case, reason=f"department {dept.id}"
-            )
+def involve(session: Session, user: User, case: Case, departments: list[Department]) -> None:
+    """Add departments to a case; the caller has checked that the resident's consent lets
+    the lead department give each of them something (see hub.documents.consent.membership)."""
+    for dept in departments:
+        case.involvements.append(CaseDepartment(department_id=dept.id, added_by_id=user.id))
+        audit.record(session, user, "case.department_added", case, reason=f"department {dept.id}")
     case.updated_at = utcnow()
     session.flush()
-    return case

@@ -60,6 +60,10 @@ class Case(Base):
         """A case is visible to staff and managers of an involved department."""
         return user.can_read_cases and user.department_id in self.department_ids
 
+    def is_led_by(self, user: User) -> bool:
+        """The lead department owns the case's records: its summary, sheets, judgements."""
+        return user.can_read_cases and user.department_id == self.lead_department_id
+
 
 class CaseDepartment(Base):
     """A department involved in a case (the lead department is one too)."""

@@ -44,7 +44,7 @@ def clear_search():
 def create():
     """Register a resident."""
     if request.method == "GET":
-        services.require_case_worker(current_user)
+        services.require_case_worker(db(), current_user, "resident.new_form")
         return render_template("residents/form.html", form={}, errors={}, resident=None)
     try:
         resident = services.create(db(), current_user, request.form)

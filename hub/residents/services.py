@@ -17,9 +17,28 @@ from hub.validation import Fields, atena_no, kana, phone
 RESIDENT_FIELDS = ("atena_no", "name", "kana", "birth_date", "address", "phone")
 
 
-def require_case_worker(user: User) -> None:
+ADMIN_REFUSED = "システム管理者は対象者やケースの内容を閲覧できません。"
+
+
+def require_case_worker(
+    session: Session,
+    user: User,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str | int = "",
+) -> None:
+    """Refuse administrators (403, audited): they configure the hub and read no cases."""
     if not user.can_read_cases:
-        raise Forbidden("システム管理者は対象者やケースの内容を閲覧できません。")
+        raise audit.refuse(
+            session,
+            user,
+            action,
+            Forbidden(ADMIN_REFUSED),
+            object_type=object_type,
+            object_id=object_id,
+            reason="administrators read no cases",
+        )
 
 
 def visible_residents(user: User) -> Select:
@@ -55,7 +74,7 @@ def _escape_like(text: str) -> str:
 
 def search(session: Session, user: User, q: str = "", page: int = 1, per_page: int = 20) -> Page:
     """Search the residents visible to the user."""
-    require_case_worker(user)
+    require_case_worker(session, user, "resident.search", object_type="resident")
     query = search_filter(visible_residents(user), q).order_by(Resident.kana_key, Resident.id)
     result = paginate(session, query, page, per_page)
     audit.record(
@@ -68,19 +87,18 @@ def get_visible(
     session: Session, user: User, resident_id: int, *, action: str = "resident.view"
 ) -> Resident:
     """Load a resident the user may see, auditing the view; otherwise NotFound (and audit)."""
-    require_case_worker(user)
+    require_case_worker(session, user, action, object_type="resident", object_id=resident_id)
     resident = session.scalar(visible_residents(user).where(Resident.id == resident_id))
     if resident is None:
-        audit.record(
+        raise audit.refuse(
             session,
             user,
             action,
+            NotFound(),
             object_type="resident",
             object_id=resident_id,
-            outcome=audit.DENIED,
             reason="not found or not visible to department",
         )
-        raise NotFound()
     audit.record(session, user, action, resident)
     return resident
 
@@ -120,7 +138,7 @@ def _check_unique(session: Session, atena: str, resident_id: int | None = None) 
 
 def create(session: Session, user: User, data: Mapping[str, Any]) -> Resident:
     """Register a resident for the user's department."""
-    require_case_worker(user)
+    require_case_worker(session, user, "resident.create", object_type="resident")
     values = _clean(data)
     _check_unique(session, values["atena_no"])
     resident = Resident(created_by_department_id=user.department_id)

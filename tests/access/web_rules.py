@@ -65,7 +65,7 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "POST cases.create":          _r(401, 400, 400, 403, 400),
     "cases.show":                 _r(302, 200, 200, 403, 404),
     "cases.update":               _r(401, 302, 302, 403, 404),  # empty form: nothing changes
-    "cases.add_department":       _r(401, 400, 400, 403, 404),
+    "membership.join":            _r(401, 400, 400, 403, 404),  # no department chosen
     # Administration.
     "admin.index":                _ADMIN_GET,
     "admin.departments":          _ADMIN_GET,
@@ -119,6 +119,7 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "mailbox.sent":               _r(302, 200, 200, 403, 200),
     "mailbox.show":               _r(302, 200, 200, 403, 404),
     "mailbox.document":           _r(302, 200, 200, 403, 404),
+    "mailbox.own_sheet":          _r(401, 409, 409, 403, 404),  # a notice's file: no sheet
     "mailbox.acknowledge":        _r(401, 409, 409, 403, 404),
     "mailbox.triage":             _r(401, 409, 409, 403, 404),
     "mailbox.feedback":           _r(401, 409, 409, 403, 404),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.models import Case, CaseDepartment
+from hub.models import Case, CaseDepartment, Resident
 
 
 def test_open_a_case_by_atena_no_for_a_resident_another_department_registered(world, rows):
@@ -10,14 +10,22 @@ def test_open_a_case_by_atena_no_for_a_resident_another_department_registered(wo
     body = {
         "atena_no": "０００１０００００１",
         "summary": "介護保険料の分納相談。生活状況の聞き取りを予定。",
-        "department_ids": [world.partner_id],
     }
+    # Others join a case later, within the resident's consent: not when it is opened.
+    with_partner = world.as_("outsider").post(
+        "/cases", {**body, "department_ids": [world.partner_id]}
+    )
+    assert with_partner.status_code == 400
+    assert "関係所管の追加" in with_partner.get_json()["error"]["fields"]["department_ids"]
+    assert rows(Case) == before
     response = world.as_("outsider").post("/cases", body)
     assert response.status_code == 201, response.get_data(as_text=True)
     case = response.get_json()
     assert case["resident"]["id"] == world.resident_id
     assert case["lead_department"]["id"] == world.other_id
-    assert [d["id"] for d in case["departments"]] == [world.partner_id, world.other_id]
+    assert case["is_lead"] is True
+    assert case["summary"] == body["summary"]
+    assert [d["id"] for d in case["departments"]] == [world.other_id]
     assert case["status"] == "open"
     assert case["closed_at"] is None
     assert response.headers["Location"] == f"/api/v1/cases/{case['id']}"
@@ -86,13 +94,23 @@ def test_outsider_gets_the_same_404_for_a_hidden_and_a_missing_case(world, rows)
     assert world.as_("staff").get(f"/cases/{world.case_id}").get_json()["status"] == "open"
 
 
-def test_manager_and_involved_department_work_the_case(world):
+def test_the_lead_works_the_case_and_a_department_on_it_only_reads_it(world, audited):
     manager = world.as_("manager")
     assert manager.get(f"/cases/{world.case_id}").get_json()["summary"] == "分納の相談"
+    assert manager.patch(f"/cases/{world.case_id}", {"status": "monitoring"}).status_code == 200
     partner = world.as_("partner")
-    response = partner.patch(f"/cases/{world.case_id}", {"status": "monitoring"})
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "monitoring"
+    seen = partner.get(f"/cases/{world.case_id}").get_json()
+    assert seen["status"] == "monitoring"
+    # The summary is the lead department's record: another department on the case sees none.
+    assert seen["summary"] is None
+    assert seen["is_lead"] is False
+    refused = partner.patch(f"/cases/{world.case_id}", {"status": "closed", "summary": "x"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "not_owner"
+    assert "主管課（納税課）" in refused.get_json()["error"]["message"]
+    after = manager.get(f"/cases/{world.case_id}").get_json()
+    assert (after["status"], after["summary"]) == ("monitoring", "分納の相談")
+    assert [e.outcome for e in audited("case.update")][-1] == "denied"
 
 
 def test_patch_status_and_summary(world, audited):
@@ -111,18 +129,39 @@ def test_patch_status_and_summary(world, audited):
     assert bad.get_json()["error"]["fields"]["status"] == "状態の値が正しくありません。"
 
 
-def test_adding_a_department_lets_it_see_the_case(world, audited):
+def test_a_department_joins_only_within_the_consent(world, audited, rows, active_consent, db):
     outsider = world.as_("outsider")
+    staff = world.as_("staff")
+    path = f"/cases/{world.case_id}/departments"
     assert outsider.get(f"/cases/{world.case_id}").status_code == 404
-    response = world.as_("staff").post(
-        f"/cases/{world.case_id}/departments", {"department_ids": [world.other_id]}
-    )
+    before = rows(CaseDepartment)
+    refused = staff.post(path, {"department_ids": [world.other_id]})
+    assert refused.status_code == 409
+    message = refused.get_json()["error"]["message"]
+    assert "納税課→介護保険課の情報の提供を認める有効な同意がありません" in message
+    assert "必要な同意" in message
+    assert rows(CaseDepartment) == before
+    assert outsider.get(f"/cases/{world.case_id}").status_code == 404
+    # A consent lets 納税課 give 介護保険課 the arrears: it may join now.
+    resident = db.get(Resident, world.resident_id)
+    lead, other = world.departments["lead"], world.departments["other"]
+    active_consent(resident, lead, [(lead, other, ["arrears"])])
+    response = staff.post(path, {"department_ids": [world.other_id]})
     assert response.status_code == 200
     assert world.other_id in [d["id"] for d in response.get_json()["departments"]]
     assert outsider.get(f"/cases/{world.case_id}").status_code == 200
     assert outsider.post("/cases/search", {"q": "ﾔﾏﾀﾞ"}).get_json()["total"] == 1
     (added,) = audited("case.department_added")
     assert added.reason == f"department {world.other_id}"
-    empty = world.as_("staff").post(f"/cases/{world.case_id}/departments", {"department_ids": []})
+    twice = staff.post(path, {"department_ids": [world.other_id]})
+    assert twice.status_code == 409
+    assert "既にこのケースの関係所管です" in twice.get_json()["error"]["message"]
+    empty = staff.post(path, {"department_ids": []})
     assert empty.status_code == 400
     assert "選んでください" in empty.get_json()["error"]["fields"]["department_ids"]
+    unknown = staff.post(path, {"department_ids": [999999]})
+    assert unknown.status_code == 400
+    # Only the lead adds departments.
+    by_partner = world.as_("partner").post(path, {"department_ids": [world.dept_id]})
+    assert by_partner.status_code == 403
+    assert rows(CaseDepartment) == before + 1

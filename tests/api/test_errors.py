@@ -148,7 +148,7 @@ def test_one_unknown_department_adds_none_of_them(world, rows):
         f"/cases/{world.case_id}/departments", {"department_ids": [world.other_id, 999_999]}
     )
     error = _error(response, 400, "invalid_input")
-    assert "存在しない所管課" in error["fields"]["department_ids"]
+    assert "存在しない、または無効な所管課" in error["fields"]["department_ids"]
     assert rows(CaseDepartment) == before
     case = world.as_("outsider").get(f"/cases/{world.case_id}")
     assert case.status_code == 404

@@ -199,10 +199,10 @@ def _other_case_consent(db, city, make_resident, make_case):
 
 
 def _hokenryo_sheet(db, city):
-    """A hearing sheet of the case written by 保険料収納課 (not the sender's)."""
-    saved = hearing.save(
-        db, city.hokenryo_staff, city.case_id, household(make_claims(db, city.nozei))
-    )
+    """A hearing sheet of the case written by 保険料収納課 (not the sender's): from before only
+    the lead department wrote its case's sheet."""
+    saved = hearing.save(db, city.staff, city.case_id, household(make_claims(db, city.nozei)))
+    saved.author_id, saved.department_id = city.hokenryo_staff.id, city.hokenryo.id
     db.commit()
     return saved.version
 

@@ -19,7 +19,7 @@ def log_in(page, login_id: str) -> None:
     page.get_by_role("button", name="ログイン").click()
 
 
-def test_find_resident_by_half_width_kana_and_open_the_case(page, watch, demo_data, shot):
+def test_find_resident_by_half_width_kana_and_open_the_case(page, watch, demo_city, shot):
     term = "ﾔﾏﾀﾞ"
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login"))

@@ -51,7 +51,7 @@ def pdf_pages(data: bytes) -> list[tuple[float, float]]:
     return [(float(w), float(h)) for w, h in boxes]
 
 
-def test_every_screen_fits_1280x800(page, demo_data, shot):
+def test_every_screen_fits_1280x800(page, demo_city, shot):
     log_in(page)
     assert_fits_the_screen(page)
     # The dashboard says plainly which tiles are not available yet.
@@ -134,18 +134,25 @@ def test_resident_form_shows_each_problem_next_to_its_field(page, demo_data, sho
     expect(details).to_contain_text("ヤマダ　ハナコ")
     expect(details).to_contain_text("昭和55年4月1日（1980年）")
 
-    # Open a case for her with a support department involved.
+    # Open a case for her; other departments join later, within her consent.
     page.get_by_role("link", name="ケースを作成").click()
     expect(page.locator(".chosen")).to_contain_text("山田 花子")
     page.get_by_label("相談の概要").fill("電話相談。家計の見直しを希望。")
-    page.get_by_label(re.compile("^ぷらっとホーム世田谷")).check()
+    expect(page.get_by_role("form", name="ケースの作成")).to_contain_text("関係所管の追加")
     assert_fits_the_screen(page)
     shot("11-case-new")
     page.get_by_role("button", name="作成する").click()
     expect(page.get_by_role("status")).to_have_text("ケースを作成しました。")
     info = page.get_by_role("region", name="ケースの情報")
-    expect(info.locator(".dept-list li")).to_have_text(["納税課主担当", "ぷらっとホーム世田谷"])
+    expect(info.locator(".dept-list li")).to_have_text(["納税課主担当"])
     expect(info).to_contain_text("電話相談。家計の見直しを希望。")
+    # No consent yet: every department is greyed out with the consent it would need.
+    joining = page.get_by_role("region", name="関係所管の追加")
+    expect(joining).to_contain_text("本人の同意の範囲外のため追加できません")
+    expect(joining).to_contain_text(
+        "必要な同意: 納税課→ぷらっとホーム世田谷の情報の区分を1つ以上含む"
+    )
+    assert_fits_the_screen(page)
 
 
 def test_case_page_prints_on_a4_without_menus_or_forms(page, demo_data, shot, tmp_path):

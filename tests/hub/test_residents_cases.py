@@ -130,18 +130,16 @@ def test_open_case_by_atena_no_for_a_resident_of_another_department(
     support = make_department(kind=DepartmentKind.SUPPORT)
     resident = make_resident(atena_no="5550001111")
     user = make_user()
-    case = cases.open_case(
-        db,
-        user,
-        {
-            "atena_no": "５５５０００１１１１",
-            "summary": "来庁相談",
-            "department_ids": [str(support.id)],
-        },
-    )
+    data = {"atena_no": "５５５０００１１１１", "summary": "来庁相談"}
+    # Another department joins later, within the resident's consent: not at opening.
+    with pytest.raises(InvalidInput) as err:
+        cases.open_case(db, user, {**data, "department_ids": [str(support.id)]})
+    assert "関係所管の追加" in err.value.fields["department_ids"]
+    db.rollback()
+    case = cases.open_case(db, user, {**data, "department_ids": [str(user.department_id)]})
     db.commit()
     assert case.resident_id == resident.id
-    assert case.department_ids == {user.department_id, support.id}
+    assert case.department_ids == {user.department_id}
     # The lead department now sees the resident through the case.
     assert residents.get_visible(db, user, resident.id).id == resident.id
 
@@ -156,13 +154,14 @@ def test_open_case_rejects_unknown_departments_and_writes_nothing(db, make_user,
     assert db.scalar(select(func.count()).select_from(Case)) == 0
 
 
-def test_adding_a_department_lets_it_see_the_case(db, make_case, make_user, make_department):
+def test_involving_a_department_lets_it_see_the_case(db, make_case, make_user):
     case = make_case()
     newcomer = make_user()
     lead_user = make_user(department=case.lead_department)
     with pytest.raises(NotFound):
         cases.get_visible(db, newcomer, case.id)
-    cases.add_department(db, lead_user, case.id, [newcomer.department_id])
+    # The core's primitive; hub.documents.consent.membership checks the consent before it.
+    cases.involve(db, lead_user, case, [newcomer.department])
     db.commit()
     assert cases.get_visible(db, newcomer, case.id).id == case.id
 

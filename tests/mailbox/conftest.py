@@ -39,35 +39,15 @@ def sheet(db, city, claims):
     """``sheet(user=staff, **options)``: save 山田さん's sheet as the case's next version."""
 
     def save(user: User | None = None, **options) -> HearingSheet:
-        saved = hearing.save(db, user or city.staff, city.case_id, household(claims, **options))
+        saved = hearing.save(db, city.staff, city.case_id, household(claims, **options))
+        if user is not None and user.department_id != city.nozei.id:
+            # Only the lead writes its sheet now; a version by another department is one
+            # written before that rule, and must still be no other department's to share.
+            saved.author_id, saved.department_id = user.id, user.department_id
         db.commit()
         return saved
 
     return save
-
-
-#: One real rendering of each consent form per run (see ``fast_forms``).
-_RENDERED: dict[str, bytes] = {}
-
-
-@pytest.fixture
-def fast_forms(monkeypatch) -> None:
-    """Render the consent form (PDF, Word) once per run and reuse the bytes.
-
-    Mailbox tests take many consents through the real services but never look at the form;
-    rendering it (fonts, layout) is most of a consent's cost. Form tests live elsewhere.
-    """
-    from hub.documents.render import consent_form
-
-    for name in ("render_consent_pdf", "render_consent_docx"):
-        real = getattr(consent_form, name)
-
-        def cached(data, _real=real, _name=name):
-            if _name not in _RENDERED:
-                _RENDERED[_name] = _real(data)
-            return _RENDERED[_name]
-
-        monkeypatch.setattr(consent_form, name, cached)
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from mailkit import attempt, household, leaks, row_counts, share_data
 from sqlalchemy import select
 
 from hub import jp
+from hub.cases import services as cases
 from hub.documents.hearing import services as hearing
+from hub.errors import Forbidden
 from hub.mailbox import checks, compose, followups, inbox, read, requests, send
 from hub.mailbox.models import DocumentKind, MessageKind, Notification, NotificationKind
 from hub.models import Case
@@ -155,18 +157,22 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
     content = opened.documents[0].content
     assert content["debt_status"] == "arranging" and "8,000円" in content["debt_note"]
 
-    # The collection departments now make a joint payment plan: 保険料収納課 records its
-    # plan on the case's sheet and the two share payment plans with each other.
+    # The collection departments now make a joint payment plan: 保険料収納課 keeps its plan on
+    # its own case of the resident (the sheet of 納税課's case is 納税課's record) and the two
+    # share payment plans with each other.
+    own = attempt(db, cases.open_case, city.hokenryo_staff, {"atena_no": city.resident.atena_no})
     joint = household(claims)
     joint["payment_plan"]["items"][0]["monthly"] = "3,000"
-    plan = attempt(db, hearing.save, city.hokenryo_staff, city.case_id, joint, based_on=1)
-    assert plan.version == 2
+    plan = attempt(db, hearing.save, city.hokenryo_staff, own.id, joint)
+    assert plan.version == 1 and plan.case_id == own.id
+    with pytest.raises(Forbidden):  # not on 納税課's case
+        attempt(db, hearing.save, city.hokenryo_staff, city.case_id, joint, based_on=1)
     theirs = attempt(
         db,
         send.send,
         city.hokenryo_staff,
         share_data(
-            city.case_id,
+            own.id,
             [city.nozei],
             subject="国保料の納付計画（案）",
             sheet_version=plan.version,
@@ -180,14 +186,13 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
         share_data(
             city.case_id,
             [city.hokenryo],
-            subject="Re: 納付計画",
-            parent_id=theirs.id,
+            subject="納付計画（納税課）",
             sheet_version=saved.version,
             sheet_categories=["payment_plan"],
             policy={"pattern": "2", "note": "民間債務の調整後の額で両課の計画を合わせる"},
         ),
     )
-    assert ours.thread_id == theirs.id and ours.case_id == city.case_id
+    assert (theirs.case_id, ours.case_id) == (own.id, city.case_id)
     for user, message in ((city.staff, theirs), (city.hokenryo_staff, ours)):
         view = attempt(db, read.open_message, user, message.id)
         sheets = [d for d in view.documents if d.kind == DocumentKind.HEARING_SHEET]

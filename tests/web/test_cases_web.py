@@ -43,24 +43,21 @@ def test_open_a_case_by_atena_no_for_a_resident_another_department_registered(
     client = logged_in(staff)
     assert client.get(f"/residents/{resident.id}").status_code == 404  # not visible yet
     form = client.get("/cases/new").get_data(as_text=True)
-    assert "対象者の宛名番号" in form and "ぷらっとホーム世田谷" in form
-    assert 'value="' + str(staff.department_id) + '"' not in form  # the lead is not offered
-    data = {
-        "atena_no": "０００１０００００１",
-        "summary": "督促を契機に来庁。",
-        "department_ids": [plat.id],
-    }
+    assert "対象者の宛名番号" in form
+    # Other departments are not chosen here: they join later, within the resident's consent.
+    assert "ぷらっとホーム世田谷" not in form and "関係所管の追加" in form
+    data = {"atena_no": "０００１０００００１", "summary": "督促を契機に来庁。"}
     response = post_form(client, "/cases/new", data)
     assert response.status_code == 302
     case = db.scalar(select(Case))
     assert response.headers["Location"] == f"/cases/{case.id}"
     assert case.resident_id == resident.id
     assert case.lead_department_id == staff.department_id
-    assert case.department_ids == {staff.department_id, plat.id}
+    assert case.department_ids == {staff.department_id}
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "ケースを作成しました。" in page
     assert "山田 太郎" in page and "ヤマダ タロウ" in page
-    assert '<li>納税課<span class="tag">主担当</span></li><li>ぷらっとホーム世田谷</li>' in page
+    assert '<li>納税課<span class="tag">主担当</span></li>' in page
     # Working the case makes the resident visible to the department.
     assert client.get(f"/residents/{resident.id}").status_code == 200
 
@@ -86,7 +83,7 @@ def test_open_a_case_from_the_resident_page(logged_in, staff, make_resident, db)
 
 def test_unknown_atena_no_is_explained_and_the_choices_are_kept(logged_in, staff, plat, db):
     client = logged_in(staff)
-    data = {"atena_no": "999", "summary": "来庁相談", "department_ids": [plat.id]}
+    data = {"atena_no": "999", "summary": "来庁相談"}
     response = post_form(client, "/cases/new", data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -94,7 +91,6 @@ def test_unknown_atena_no_is_explained_and_the_choices_are_kept(logged_in, staff
         "この宛名番号の対象者は登録されていません。先に対象者を登録してください。"
     )
     assert ">来庁相談</textarea>" in page
-    assert f'value="{plat.id}" checked' in page
     assert case_count(db) == 0
 
 
@@ -140,10 +136,10 @@ def test_invalid_status_shows_the_case_page_again_with_the_message(logged_in, st
     assert (case.status, case.summary) == (CaseStatus.OPEN, "最初の相談")
 
 
-def test_adding_a_department_lets_its_staff_see_the_case(
-    app, logged_in, staff, plat, make_case, make_user, db
+def test_a_department_joins_the_case_within_the_consent(
+    app, logged_in, staff, plat, make_case, make_user, db, active_consent
 ):
-    case = make_case(lead=staff.department)
+    case = make_case(lead=staff.department, summary="督促を契機に来庁")
     plat_user = make_user(department=plat)
     other = app.test_client()
     assert login(other, plat_user).status_code == 302
@@ -151,14 +147,35 @@ def test_adding_a_department_lets_its_staff_see_the_case(
     assert "山田 太郎" not in other.get("/cases/").get_data(as_text=True)
 
     client = logged_in(staff)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    # No consent yet: the department is greyed out with the consent that would be needed.
+    assert "本人の同意の範囲外のため追加できません" in page
+    assert "必要な同意: 納税課→ぷらっとホーム世田谷の情報の区分を1つ以上含む" in page
+    refused = post_form(client, f"/cases/{case.id}/departments", {"department_id": plat.id})
+    assert refused.status_code == 409
+    assert "納税課→ぷらっとホーム世田谷の情報の提供を認める有効な同意がありません" in (
+        refused.get_data(as_text=True)
+    )
+    db.expire_all()
+    assert db.get(Case, case.id).department_ids == {staff.department_id}
+
+    active_consent(case.resident, staff.department, [(staff.department, plat, ["arrears"])])
     response = post_form(client, f"/cases/{case.id}/departments", {"department_id": plat.id})
     assert response.status_code == 302
     assert "関係所管を追加しました。" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
     page = other.get(f"/cases/{case.id}")
     assert page.status_code == 200
-    assert "山田 太郎" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "山田 太郎" in text
+    # On the case, but the summary is the lead's record, and the case's changes are the lead's.
+    assert "督促を契機に来庁" not in text
+    assert "主管課（納税課）の記録のため表示していません" in text
+    assert "状態・概要の更新" not in text
     assert "山田 太郎" in other.get("/cases/").get_data(as_text=True)
+    assert post_form(other, f"/cases/{case.id}/update", {"status": "closed"}).status_code == 403
+    db.expire_all()
+    assert db.get(Case, case.id).status == CaseStatus.OPEN
 
 
 def test_adding_an_unknown_department_is_refused_on_the_case_page(logged_in, staff, make_case, db):
@@ -167,7 +184,7 @@ def test_adding_an_unknown_department_is_refused_on_the_case_page(logged_in, sta
     response = post_form(client, f"/cases/{case.id}/departments", {"department_id": "99999"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert field_error(page, "department_ids") == "存在しない所管課が指定されています。"
+    assert "存在しない、または無効な所管課が指定されています。" in page
     assert "山田 太郎" in page
     db.expire_all()
     assert db.get(Case, case.id).department_ids == {staff.department_id}

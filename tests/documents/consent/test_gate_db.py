@@ -105,6 +105,7 @@ def test_the_reason_names_departments_category_and_the_withdrawal(db, city, cons
             "private_debts",
             "納税課→ぷらっとホーム世田谷の『民間債務の状況』を認める有効な同意がありません"
             f"（同意書番号{consent.id}は{jp.wareki(today)}に撤回済み）",
+            f"同意書番号{consent.id}は{jp.wareki(today)}に撤回済み",
         )
     ]
     # Before the withdrawal day it covered: an audit of a past share answers as on that day.

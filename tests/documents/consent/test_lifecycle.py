@@ -103,7 +103,7 @@ def test_withdrawal_is_recorded_and_irreversible(db, city, consents, grant):
     consent = consents.active([grant(city.nozei, city.plat, "arrears")])
     today = jp.today()
     data = {"withdrawn_on": today.isoformat(), "method": "written", "reason": "書面で撤回の申出"}
-    # Any department that sees the resident may record it (the resident may tell any window).
+    # Any department the consent names may record it (the resident may tell any window).
     services.withdraw(db, city.plat_staff, city.resident.id, consent.id, data)
     db.commit()
     assert consent.status == ConsentStatus.WITHDRAWN

@@ -28,7 +28,10 @@ def test_a_request_within_the_consent_is_recorded(db, city, consents, grant):
     request = sharing.create(db, city.plat_staff, city.resident.id, data)
     db.commit()
     assert request.requesting_department_id == city.plat.id
-    assert request.by_department() == {city.nozei.id: ["arrears"], city.hokenryo.id: ["arrears"]}
+    both = {city.nozei.id: ["arrears"], city.hokenryo.id: ["arrears"]}
+    assert request.by_department(city.plat.id) == both
+    # An asked department sees what it was asked, not what the others were.
+    assert request.by_department(city.nozei.id) == {city.nozei.id: ["arrears"]}
     assert request.consent_ids == [consent.id]
     assert [r.id for r in sharing.requests_of(db, city.staff, city.resident.id)] == [request.id]
     assert sharing.requests_of(db, city.outsider, city.resident.id) == []

@@ -148,7 +148,7 @@ def test_outsiders_get_404_and_administrators_403(client, logged_in, city, conse
 
 def test_withdrawal_through_the_form(client, logged_in, city, consents, database):
     consent = consents.active()
-    logged_in(city.hokenryo_staff)  # any department that sees the resident
+    logged_in(city.plat_staff)  # any department the consent names: the resident told it
     path = f"/residents/{city.resident.id}/consents/{consent.id}/withdraw"
     form = client.get(path)
     assert form.status_code == 200 and "撤回は取り消せません" in _text(form)
@@ -165,4 +165,4 @@ def test_withdrawal_through_the_form(client, logged_in, city, consents, database
     assert "status-withdrawn" in _text(client.get(f"/residents/{city.resident.id}"))
     assert client.get(path).status_code == 409
     with database.session() as session:
-        assert session.get(Consent, consent.id).withdrawn_by_id == city.hokenryo_staff.id
+        assert session.get(Consent, consent.id).withdrawn_by_id == city.plat_staff.id

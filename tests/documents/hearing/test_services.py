@@ -25,11 +25,11 @@ def test_each_save_is_a_new_version_and_old_ones_stay(db, world, sheet_of):
     first = services.save(db, world.staff, world.case.id, sheet_of(), based_on=0)
     changed = sheet_of()
     changed["household_budget"]["expenses"]["rent"] = "60,000"
-    second = services.save(db, world.partner_staff, world.case.id, changed, based_on=1)
+    second = services.save(db, world.manager, world.case.id, changed, based_on=1)
     db.commit()
     assert (first.version, second.version) == (1, 2)
-    assert second.author_id == world.partner_staff.id
-    assert second.department_id == world.partner.id  # the department the author acted for
+    assert second.author_id == world.manager.id
+    assert second.department_id == world.lead.id  # the department the author acted for
     assert (
         services.get(db, world.staff, world.case.id, 1).data["household_budget"]["expenses"]["rent"]
         == 85_000
@@ -66,7 +66,7 @@ def test_a_stale_or_unchanged_save_is_refused_and_nothing_is_written(db, world, 
     services.save(db, world.staff, world.case.id, sheet_of(), based_on=0)
     db.commit()
     with pytest.raises(Conflict) as err:
-        services.save(db, world.partner_staff, world.case.id, sheet_of(), based_on=0)
+        services.save(db, world.manager, world.case.id, sheet_of(), based_on=0)
     assert err.value.code == "sheet_outdated"
     with pytest.raises(InvalidInput) as err:
         services.save(db, world.staff, world.case.id, sheet_of(), based_on=1)
@@ -182,9 +182,9 @@ def test_a_newer_version_shows_the_judgement_as_based_on_an_older_one(db, world,
     assert state.items[0].judgement.sheet.version == 1
     with pytest.raises(Conflict):
         judgements.judge(db, world.staff, world.case.id, 1, {"1": {"decision": "met"}})
-    state = judgements.judge(db, world.partner_staff, world.case.id, 2, {"1": {"decision": "met"}})
+    state = judgements.judge(db, world.manager, world.case.id, 2, {"1": {"decision": "met"}})
     assert not state.is_outdated
-    assert state.last.judged_by_id == world.partner_staff.id
+    assert state.last.judged_by_id == world.manager.id
     assert count(db, CriteriaJudgement) == 2  # the history is kept
 
 
@@ -206,3 +206,65 @@ def test_judging_needs_a_sheet_a_choice_and_a_change(db, world, sheet_of):
     with pytest.raises(InvalidInput) as err:
         judgements.judge(db, world.staff, world.case.id, 1, {"1": {"decision": "met"}})
     assert err.value.code == "unchanged"
+
+
+# ------------------------------------------------------------- another department on the case
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda db, w, s: services.save(db, w.partner_staff, w.case.id, s),
+        lambda db, w, s: services.calculate(db, w.partner_staff, w.case.id, s),
+        lambda db, w, s: judgements.judge(
+            db, w.partner_staff, w.case.id, 1, {"1": {"decision": "met"}}
+        ),
+    ],
+)
+def test_a_department_on_the_case_does_not_write_the_leads_sheet(db, world, sheet_of, write):
+    services.save(db, world.staff, world.case.id, sheet_of())
+    db.commit()
+    with pytest.raises(Forbidden) as refused:
+        write(db, world, sheet_of(life_situation__notes="他課が書き換え"))
+    assert refused.value.code == "not_owner"
+    assert "主管課（納税課）" in refused.value.message
+    finish(db, ok=False)
+    assert count(db, HearingSheet) == 1 and count(db, CriteriaJudgement) == 0
+    assert [a for a in actions(db) if a[2] == "denied"] == [
+        (a, "case", "denied") for a, _t, o in actions(db) if o == "denied"
+    ]  # the refusal is audited, on the case
+    assert any(o == "denied" for _a, _t, o in actions(db))
+
+
+def test_another_department_reads_only_what_the_consent_gives_it(
+    db, world, sheet_of, active_consent
+):
+    services.save(db, world.staff, world.case.id, sheet_of(life_situation__notes="生活の秘密"))
+    judgements.judge(db, world.staff, world.case.id, 1, {"1": {"decision": "met"}})
+    db.commit()
+    # No consent: the department on the case sees that a version exists, nothing of it.
+    seen = services.get(db, world.partner_staff, world.case.id)
+    assert seen.data == {} and seen.figures is None
+    assert seen.withheld == ["arrears", "household_budget", "private_debts", "life_situation"]
+    assert seen.notice.startswith("同意の範囲外のため表示していません：滞納状況、収支の状況")
+    state = judgements.state(db, world.partner_staff, world.case.id)
+    assert all(i.judgement is None and i.suggestion is None for i in state.items)
+    assert state.notice.endswith("生活状況（共通目安の判断を含む）")
+    # A consent for arrears and the life situation: those sections, the judgements, no figures.
+    resident = world.case.resident
+    active_consent(
+        resident, world.lead, [(world.lead, world.partner, ["arrears", "life_situation"])]
+    )
+    seen = services.get(db, world.partner_staff, world.case.id)
+    assert sorted(seen.data) == ["arrears", "life_situation"]
+    assert seen.data["life_situation"]["notes"] == "生活の秘密"
+    assert seen.figures is None  # the surplus would tell the budget and the private debts
+    assert seen.withheld == ["household_budget", "private_debts"]
+    state = judgements.state(db, world.partner_staff, world.case.id)
+    assert state.items[0].judgement.decision == Outcome.MET
+    assert not state.suggestions_shown
+    _case, listed = services.versions(db, world.partner_staff, world.case.id)
+    assert listed[0].withheld == ["household_budget", "private_debts"]
+    # The lead sees everything of its own sheet, whatever the consent says.
+    own = services.get(db, world.staff, world.case.id)
+    assert own.withheld == [] and own.figures["affordable"] == 30_000

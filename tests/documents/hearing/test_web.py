@@ -241,12 +241,25 @@ def test_outsiders_get_404_and_nothing_is_written(db, world, logged_in):
     assert sheets(db) == 0
 
 
-def test_the_partner_department_works_the_same_sheet(db, world, staff, app):
+def test_the_partner_department_reads_what_the_consent_gives_it(
+    db, world, staff, app, active_consent
+):
     post(staff, f"/cases/{world.case.id}/sheet/edit", form_for(world))
+    active_consent(
+        world.case.resident, world.lead, [(world.lead, world.partner, ["life_situation"])]
+    )
     partner = app.test_client()
     login(partner, world.partner_staff)
     page = text(partner.get(f"/cases/{world.case.id}/sheet/"))
     assert "作成：テスト 利用者（納税課）" in page
+    assert "正社員での再就職" in page  # the life situation: within the consent
+    assert "186,400" not in page and "A社" not in page  # the budget and the debts: not
+    assert "同意の範囲外のため表示していません：滞納状況、収支の状況、民間債務の状況" in page
+    assert "計算結果は、同意の範囲外の項目を含むため表示していません" in page
+    assert "新しい版を作成" not in page
+    refused = partner.get(f"/cases/{world.case.id}/sheet/edit")
+    assert refused.status_code == 403
+    assert "主管課（納税課）" in text(refused)
 
 
 def test_no_personal_data_reaches_the_log(world, staff, caplog):

@@ -36,7 +36,7 @@ def setagaya(db: Session, config, hasher) -> Setagaya:
     assert hearing_demo.load(db)
     assert consent_demo.load(db)
     db.commit()
-    resident = db.scalar(select(Resident).where(Resident.atena_no == consent_demo.ATENA_NO))
+    resident = db.scalar(select(Resident).where(Resident.atena_no == "0001000001"))
     case = db.scalar(select(Case).where(Case.resident_id == resident.id).order_by(Case.id))
     consent = db.scalar(select(Consent).where(Consent.resident_id == resident.id))
     departments = {d.code: d.id for d in db.scalars(select(Department))}

@@ -313,3 +313,57 @@ def test_the_department_form_sets_requires_approval(setagaya, as_user, db, ticke
     db.rollback()
     listing = _text(admin.get("/admin/departments"))
     assert ("管理職の承認が必要" in listing) is ticked
+
+
+def test_a_recipient_starts_its_own_sheet_from_a_shared_one(setagaya, as_user, db):
+    from hub.documents.hearing.models import HearingSheet
+    from hub.models import Case
+
+    message = _share(db, setagaya)
+    document = message.documents[0]
+    plat = as_user("plat01")
+    page = _text(plat.get(f"/mailbox/messages/{message.id}"))
+    assert "この内容で自所管課のシートを作成" in page
+    path = f"/mailbox/messages/{message.id}/documents/{document.id}/own-sheet"
+    token = csrf_token(plat, f"/mailbox/messages/{message.id}")
+    form = plat.post(path, data={"csrf_token": token})
+    assert form.status_code == 200
+    text = _text(form)
+    assert "作成元：納税課から共有された共通ヒアリングシート 第1版" in text
+    assert f"連絡番号{message.id}" in text
+    # The shared sections fill the form; the sections not shared stay empty.
+    assert 'value="160,000"' in text or 'value="160000"' in text
+    shared_case = db.get(Case, setagaya.case_id)
+    own = db.scalar(
+        select(Case).where(
+            Case.lead_department_id == setagaya.departments["plat"],
+            Case.resident_id == shared_case.resident_id,
+        )
+    )
+    assert own is not None and own.id != setagaya.case_id
+    db.rollback()
+    source = re.search(r'name="source" value="([^"]+)"', text).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', text))
+    fields.update({"csrf_token": token, "source": source, "action": "save"})
+    saved = plat.post(f"/cases/{own.id}/sheet/edit", data=fields)
+    assert saved.status_code == 302, _text(saved)[:2000]
+    sheets = db.scalars(select(HearingSheet).order_by(HearingSheet.id)).all()
+    mine = [s for s in sheets if s.case_id == own.id]
+    assert len(mine) == 1 and mine[0].department_id == setagaya.departments["plat"]
+    assert mine[0].source_note.startswith("納税課から共有された共通ヒアリングシート 第1版")
+    assert mine[0].data["household_budget"]["take_home"] == 160_000
+    assert "private_debts" not in mine[0].data  # not shared, not copied
+    # 納税課's sheet is untouched: still one version, its own.
+    theirs = [s for s in sheets if s.case_id == setagaya.case_id]
+    assert [s.department_id for s in theirs] == [setagaya.departments["nozei"]]
+    shown = _text(plat.get(f"/cases/{own.id}/sheet/"))
+    assert "作成元：納税課から共有された" in shown
+    # A forged source note is dropped, never saved.
+    fields["source"] = "forged"
+    fields["based_on"] = "1"
+    fields["household_budget.take_home"] = "170,000"
+    plat.post(f"/cases/{own.id}/sheet/edit", data=fields)
+    latest = db.scalar(
+        select(HearingSheet).where(HearingSheet.case_id == own.id, HearingSheet.version == 2)
+    )
+    assert latest is not None and latest.source_note == ""
