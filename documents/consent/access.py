@@ -58,6 +58,16 @@ class ConsentView:
     def is_obtaining(self) -> bool:
         return self.role == OBTAINING
 
+    @property
+    def purposes(self) -> list[str]:
+        """利用の目的: the obtaining department's (a named one sees them on a shared form)."""
+        return list(self.consent.purposes) if self.is_obtaining else []
+
+    @property
+    def statement_text(self) -> str:
+        """The printed statement names every grant: the obtaining department's only."""
+        return self.consent.statement_text if self.is_obtaining else ""
+
 
 def view(consent: Consent, user: User) -> ConsentView:
     """Cut a consent the user may see down to what the user's department may know of it."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from hub.cases.services import summary_for
 from hub.models import Case, ClaimType, Department, Resident, User
 from hub.pagination import Page
 
@@ -100,7 +101,7 @@ def case(case: Case, viewer: User) -> dict[str, Any]:
         "id": case.id,
         "resident": resident_ref(case.resident),
         "status": case.status.value,
-        "summary": case.summary if is_lead else None,
+        "summary": summary_for(case, viewer),
         "is_lead": is_lead,
         "lead_department": department_ref(case.lead_department),
         "departments": [department_ref(d) for d in involved],

@@ -107,6 +107,7 @@ def _render_show(
         "cases/show.html",
         case=case,
         is_lead=case.is_led_by(current_user),
+        summary=services.summary_for(case, current_user),
         statuses=list(CaseStatus),
         form=form or {},
         errors=errors or {},

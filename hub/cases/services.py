@@ -75,6 +75,12 @@ def get_visible(session: Session, user: User, case_id: int, *, action: str = "ca
     return case
 
 
+def summary_for(case: Case, user: User) -> str | None:
+    """The case's summary (相談の概要) for the user: the lead department's record, shown to no
+    other department (None), whatever the consent says — it is not a shared document."""
+    return case.summary if case.is_led_by(user) else None
+
+
 def lead_only_message(case: Case, what: str) -> str:
     """Say who keeps a case's records, for a department that may only read them."""
     return (

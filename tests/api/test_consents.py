@@ -196,3 +196,50 @@ def test_sharing_requests_lie_within_the_consent(world, client, spec, rows):
     assert error["code"] == "consent_missing"
     assert "納税課→ぷらっとホームの『財産の状況』を認める有効な同意がありません" in error["message"]
     assert rows(SharingRequest) == 1
+
+
+def test_a_named_department_sees_its_own_grants_and_nothing_else(world, client, db, rows):
+    """同意の範囲に名前のある所管課: existence, number, status, validity, its own grants."""
+    api = world.as_("staff")
+    base = f"/residents/{world.resident_id}/consents"
+    draft = {
+        "grants": [
+            {
+                "from_department_id": world.dept_id,
+                "to_department_id": world.partner_id,
+                "categories": ["arrears"],
+            },
+            {
+                "from_department_id": world.dept_id,
+                "to_department_id": world.other_id,
+                "categories": ["private_debts"],
+            },
+        ],
+        "purposes": ["生活再建の支援", "介護保険料の分納"],
+    }
+    consent_id = api.post(base, json=draft).get_json()["id"]
+    path = f"{base}/{consent_id}"
+    assert api.post(f"{path}/form").status_code == 200
+    seen = world.as_("partner").get(path).get_json()
+    assert seen["access"] == "named"
+    assert seen["grants"] == [
+        {
+            "from_department_id": world.dept_id,
+            "to_department_id": world.partner_id,
+            "categories": ["arrears"],
+        }
+    ]
+    # Not the grant to 介護保険課, not the purposes, not the printed statement, no files.
+    for hidden in ("purposes", "statement_text", "files", "obtained_by"):
+        assert hidden not in seen
+    listed = world.as_("partner").get(base).get_json()["items"]
+    assert [c["grants"] for c in listed] == [seen["grants"]]
+    token = {"Authorization": f"Bearer {world.tokens['partner']}"}
+    form = client.get(f"{PREFIX}{path}/files/form.pdf", headers=token)
+    assert form.status_code == 403 and form.get_json()["error"]["code"] == "not_owner"
+    # A department the consent does not name learns nothing of it.
+    assert world.as_("outsider").get(path).status_code == 404
+    # The gate answers a department about its own pairs only.
+    check = {"sender": world.dept_id, "recipient": world.other_id, "categories": ["arrears"]}
+    asked = world.as_("partner").post(f"/residents/{world.resident_id}/consent-check", json=check)
+    assert asked.status_code == 403 and asked.get_json()["error"]["code"] == "not_a_party"

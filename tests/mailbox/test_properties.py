@@ -2,17 +2,18 @@
 reads among four departments, no recipient ever reads content that a consent in force on the
 read day does not cover, and no send is ever delivered to only some of its recipients.
 
-The expectation comes from a naive oracle over plain Python records (not the gate's code).
+The expectation comes from a naive oracle over plain Python records (tests/oracle.py, not the
+gate's code).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from mailkit import attempt, key
+from oracle import Oracle, Record
 from sqlalchemy import func, select
 
 from hub import jp
@@ -30,37 +31,6 @@ PROPERTY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@dataclass
-class Record:
-    """What the oracle knows of one consent."""
-
-    active: bool
-    obtained_on: date | None
-    valid_until: date
-    grants: set[tuple[int, int, str]]
-    withdrawn_on: date | None = None
-    id: int = 0
-
-    def in_force(self, day: date) -> bool:
-        return (
-            self.active
-            and self.obtained_on is not None
-            and self.obtained_on <= day <= self.valid_until
-            and (self.withdrawn_on is None or day < self.withdrawn_on)
-        )
-
-
-@dataclass
-class Oracle:
-    records: list[Record] = field(default_factory=list)
-
-    def covers(self, sender: int, recipient: int, categories, day: date) -> bool:
-        return all(
-            any(r.in_force(day) and (sender, recipient, c) in r.grants for r in self.records)
-            for c in categories
-        )
 
 
 PAIRS = [(s, r) for s in range(N) for r in range(N) if s != r]

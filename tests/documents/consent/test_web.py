@@ -166,3 +166,25 @@ def test_withdrawal_through_the_form(client, logged_in, city, consents, database
     assert client.get(path).status_code == 409
     with database.session() as session:
         assert session.get(Consent, consent.id).withdrawn_by_id == city.plat_staff.id
+
+
+def test_a_named_department_sees_only_its_own_part_of_a_consent(
+    client, logged_in, city, consents, grant
+):
+    consent = consents.active(
+        [grant(city.nozei, city.plat, "arrears"), grant(city.nozei, city.hokenryo, "assets")],
+        purposes=("生活再建の支援", "固有の目的テキスト"),
+    )
+    logged_in(city.plat_staff)
+    page = client.get(f"/residents/{city.resident.id}/consents/{consent.id}")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "ぷらっとホーム世田谷に関係する範囲" in text
+    assert "滞納状況" in text
+    # Not the grant between 納税課 and 保険料収納課, not the purposes, not the files.
+    assert "財産の状況" not in text and "固有の目的テキスト" not in text
+    assert "同意書をダウンロード" not in text and "/download?" not in text
+    assert "利用の目的、同意書の文面とファイルは" in text
+    resident_page = _text(client.get(f"/residents/{city.resident.id}"))
+    assert "納税課→ぷらっとホーム世田谷: 滞納状況" in resident_page
+    assert "保険料収納課: 財産の状況" not in resident_page

@@ -367,3 +367,41 @@ def test_a_recipient_starts_its_own_sheet_from_a_shared_one(setagaya, as_user, d
         select(HearingSheet).where(HearingSheet.case_id == own.id, HearingSheet.version == 2)
     )
     assert latest is not None and latest.source_note == ""
+
+
+def test_refusals_after_a_recall_and_of_administrators_are_audited(setagaya, as_user, db):
+    from hub.models import AuditEvent
+
+    upload = Upload("収支メモ.pdf", samples.fpdf_pdf("budget memo"))
+    message = _share(db, setagaya, uploads=[upload], attachment_categories=["household_budget"])
+    attachment = next(d for d in message.documents if d.stored_file_id)
+    withdrawal = {"withdrawn_on": jp.today().isoformat(), "method": "oral", "reason": "申出"}
+    consent_services.withdraw(
+        db, setagaya.users["nozei01"], message.resident_id, setagaya.consent_id, withdrawal
+    )
+    db.commit()
+    recall = db.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.recall")).all()
+    assert recall and {e.object_type for e in recall} == {"delivery"}
+    db.rollback()
+
+    plat = as_user("plat01")
+    token = csrf_token(plat, "/mailbox/")
+    url = f"/mailbox/messages/{message.id}"
+    assert plat.get(f"{url}/documents/{attachment.id}").status_code == 409
+    assert plat.post(f"{url}/acknowledge", data={"csrf_token": token}).status_code == 409
+    done = {"csrf_token": token, "done": "面談", "support_status": "in_support"}
+    assert plat.post(f"{url}/feedback", data=done).status_code == 409
+    admin = as_user("admin")
+    assert admin.get(f"/cases/{setagaya.case_id}").status_code == 403
+    assert admin.get(url).status_code == 403
+
+    denied = {
+        (e.action, e.login_id)
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.outcome == "denied"))
+    }
+    db.rollback()
+    assert ("message.document", "plat01") in denied
+    assert ("message.acknowledge", "plat01") in denied
+    assert ("message.feedback", "plat01") in denied
+    assert ("case.view", "admin") in denied
+    assert ("message.open", "admin") in denied

@@ -1,0 +1,128 @@
+"""Consent is the only door, as a property over every route.
+
+Every department's records about one resident carry unique markers per information category
+(tests/access/flow_city.py). As a user of every department (and the administrator), the test
+reads every GET route of ``app.url_map`` — web pages and the JSON API alike — with the ids of
+every object, the API's read-only searches and every download link the pages hand out, and
+extracts the text of what it got (PDF and Word files included). A marker owned by department
+X in category K may reach department Y only if the resident's consent lets X give K to Y on
+that day (the naive oracle of tests/oracle.py). The city is read three times: with both
+consents in force, after 納税課's consent is withdrawn, and on a day after ぷらっとホーム's has
+expired (the clock is moved, the expiry job has run).
+
+A route added later is read automatically; one the crawl cannot fill fails the plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from oracle import OWN
+
+from access.crawl import SKIPPED, Reader, plan
+from access.flow_city import FlowCity, build_flow_city, withdraw
+from hub import jp
+from hub.documents.consent import services as consent_services
+from hub.storage import Storage, bind
+
+VIEWERS = ("nozei", "hokenryo", "plat", "kaigo", "admin")
+
+
+@pytest.fixture
+def flow_city(db, config, make_department, make_user, make_resident) -> FlowCity:
+    bind(db, Storage.from_config(config))
+    return build_flow_city(db, make_department, make_user, make_resident)
+
+
+def _pools(city: FlowCity) -> dict[str, list[int]]:
+    return {
+        "case_id": sorted(city.cases.values()),
+        "resident_id": [city.resident.id],
+        "consent_id": sorted(city.consents.values()),
+        "message_id": city.messages,
+        "document_id": sorted({d for _m, d in city.documents}),
+        "department_id": [city.departments["nozei"].id],
+        "user_id": [city.users["nozei"].id],
+    }
+
+
+def _read_everything(app, city: FlowCity, day) -> tuple[list[str], Counter]:
+    """Crawl as every viewer; return the leaks found and what each viewer saw of whom."""
+    planned = plan(app, _pools(city))
+    assert not planned.unplannable, (
+        "GET routes the flow test cannot read (fill their arguments in _pools, or list them "
+        f"in crawl.SKIPPED with a reason): {planned.unplannable}"
+    )
+    leaks, seen = [], Counter()
+    for viewer in VIEWERS:
+        user = city.users[viewer]
+        viewer_dept = user.department_id
+        reader = Reader(app, user, city.tokens[viewer])
+        for read in reader.crawl(planned.requests):
+            assert read.status < 500, f"{viewer} {read.url}: {read.status}"
+            for marker in city.markers:
+                if not any(t in read.text for t in marker.texts):
+                    continue
+                owner = city.departments[marker.owner].id
+                seen[(viewer, marker.owner, marker.category)] += 1
+                if not city.oracle.may_see(owner, viewer_dept, marker.category, day):
+                    leaks.append(
+                        f"{viewer} read {marker.owner}'s {marker.category} "
+                        f"{marker.texts[0]} at {read.url} ({read.status})"
+                    )
+    return leaks, seen
+
+
+def test_no_route_shows_a_department_what_the_consent_does_not_give_it(
+    app, db, flow_city, monkeypatch
+):
+    city, today = flow_city, jp.today()
+
+    # 1. Both consents in force.
+    leaks, seen = _read_everything(app, city, today)
+    assert leaks == [], "\n".join(leaks)
+    # The crawl is not blind: what the consents allow does arrive, by page, API and file.
+    assert seen[("plat", "nozei", "arrears")] and seen[("plat", "nozei", "life_situation")]
+    assert seen[("plat", "nozei", "household_budget")]  # C2: 納税課 → ぷらっとホーム
+    assert seen[("hokenryo", "nozei", "private_debts")]
+    assert seen[("hokenryo", "nozei", "collection_decision")]
+    assert seen[("nozei", "plat", "support_status")]
+    assert seen[("plat", "nozei", "consent_terms")]  # the signed form, shared by mail
+    for code in ("nozei", "kaigo", "plat"):
+        assert seen[(code, code, OWN)], f"{code} does not see its own summary"
+
+    # 2. 納税課's consent is withdrawn: only what ぷらっとホーム's own consent gives remains.
+    withdraw(db, city, "C1", today)
+    leaks, seen = _read_everything(app, city, today)
+    assert leaks == [], "\n".join(leaks)
+    assert seen[("plat", "nozei", "household_budget")]
+    assert not seen[("plat", "nozei", "arrears")]
+    assert seen[("nozei", "plat", "support_status")]
+
+    # 3. A day after ぷらっとホーム's consent ended (the expiry job has run): nothing crosses.
+    later = today + timedelta(days=31)
+    monkeypatch.setattr(jp, "today", lambda: later)
+    consent_services.expire_due(db, later)
+    db.commit()
+    leaks, seen = _read_everything(app, city, later)
+    assert leaks == [], "\n".join(leaks)
+    crossed = {k: n for k, n in seen.items() if k[0] != k[1]}
+    assert crossed == {}, crossed
+
+
+def test_every_get_route_is_read_or_skipped_with_a_reason(app, flow_city):
+    planned = plan(app, _pools(flow_city))
+    assert planned.unplannable == []
+    assert all(reason for reason in SKIPPED.values())
+    read = {endpoint for endpoint, *_rest in planned.requests}
+    every_get = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    assert every_get - read == set(SKIPPED)
+
+
+def test_a_route_added_later_is_read_or_refused(app, flow_city):
+    """Proves the plan bites: a new GET route with an unknown argument is reported."""
+    app.add_url_rule("/added-later/<int:widget_id>", "added_later", lambda widget_id: "")
+    planned = plan(app, _pools(flow_city))
+    assert planned.unplannable == ["added_later (widget_id)"]
