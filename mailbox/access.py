@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit
 from hub.errors import Forbidden, HubError, NotFound
-from hub.mailbox.models import Delivery, Message, MessageStatus
+from hub.mailbox.models import Delivery, DeliveryState, Message, MessageStatus
 from hub.models import User
 
 ADMIN_REFUSED = "システム管理者は連絡の内容を閲覧できません。"
@@ -31,6 +31,20 @@ def visible_message(session: Session, user: User, message_id: int) -> Message | 
         )
     )
     return message if received is not None else None
+
+
+def readable_message(session: Session, user: User, message_id: int) -> Message | None:
+    """The message if the user's department may read its content (subject included): it sent
+    it, or received it and the delivery was not recalled; else None."""
+    found = visible_message(session, user, message_id)
+    if found is None or found.sender_department_id == user.department_id:
+        return found
+    state = session.scalar(
+        select(Delivery.state).where(
+            Delivery.message_id == message_id, Delivery.department_id == user.department_id
+        )
+    )
+    return found if state == DeliveryState.DELIVERED else None
 
 
 def message(session: Session, user: User, message_id: int, action: str) -> Message:

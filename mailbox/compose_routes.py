@@ -72,9 +72,12 @@ def _initial_form(choices: views.ComposeChoices) -> MultiDict:
         form["case_id"] = str(case.id)
     if parent is not None:
         form["parent_id"] = str(parent.id)
-        subject = parent.subject if parent.subject.startswith("Re: ") else f"Re: {parent.subject}"
-        form["subject"] = subject[: compose.SUBJECT_MAX]
         user = actor()
+        # Quote the subject only while it is ours to read (a recalled share's is not).
+        if access.readable_message(db(), user, parent.id) is not None:
+            subject = parent.subject
+            subject = subject if subject.startswith("Re: ") else f"Re: {subject}"
+            form["subject"] = subject[: compose.SUBJECT_MAX]
         ids = {parent.sender_department_id, *(r.department_id for r in parent.recipients)}
         for dept_id in sorted(ids - {user.department_id}):
             form.add("recipient_ids", str(dept_id))

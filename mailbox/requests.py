@@ -87,7 +87,8 @@ def send_feedback(
         kind=MessageKind.FEEDBACK,
         case=original.case,
         recipients=[original.sender_department],
-        subject=subject or f"フィードバック: {original.subject}"[: compose.SUBJECT_MAX],
+        # Not the original subject: it is the sender's text, recalled with its share.
+        subject=subject or f"フィードバック（連絡番号{original.id}への回答）",
         body=body,
         feedback_due=None,
         documents=[document],

@@ -158,8 +158,9 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
         "message": message,
         "documents": [views.document_view(db(), d) for d in view.documents],
         "replies": views.replies(db(), user, message),
+        # The message answered, if its content is still ours to read (not recalled).
         "parent": (
-            access.visible_message(db(), user, message.parent_id) if message.parent_id else None
+            access.readable_message(db(), user, message.parent_id) if message.parent_id else None
         ),
         "form": MultiDict(),
         "errors": {},

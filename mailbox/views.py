@@ -273,11 +273,11 @@ def receipts(message: Message) -> list[Receipt]:
 
 
 def replies(session: Session, user: User, message: Message) -> list[Message]:
-    """Answers to the message that the user's department may see."""
+    """Answers to the message whose content the user's department may read (not recalled)."""
     found = session.scalars(
         select(Message).where(Message.parent_id == message.id).order_by(Message.id)
     )
-    return [m for m in found if access.visible_message(session, user, m.id) is not None]
+    return [m for m in found if access.readable_message(session, user, m.id) is not None]
 
 
 # ------------------------------------------------------------------- navigation
