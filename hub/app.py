@@ -125,6 +125,7 @@ def load_models() -> None:
     import hub.documents.consent.models
     import hub.documents.hearing.models
     import hub.mailbox.models
+    import hub.scheduler.models
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
     import hub.mailbox.read
