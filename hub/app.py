@@ -122,14 +122,8 @@ def _load_user(user_id: str) -> User | None:
 
 def load_models() -> None:
     """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
-    import hub.documents.consent.models
-    import hub.documents.hearing.models
-    import hub.mailbox.models
-    import hub.scheduler.models
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
-    import hub.mailbox.read
-    import hub.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -73,8 +73,6 @@ class Config:
     smtp_password: str = field(default="", repr=False)
     smtp_timeout: int = 30
     mail_from: str = "tsunagu-hub@localhost"
-    #: Where signed audit checkpoints are mailed (besides the export file); empty: not mailed.
-    admin_email: str = ""
     #: Ed25519 key that signs audit checkpoints: 32 bytes as hex/base64, or a PEM file path in
     #: ``audit_key_file``. Development: generated once into ``instance/audit_key`` (0600).
     audit_key: str = field(default="", repr=False)

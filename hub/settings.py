@@ -92,7 +92,9 @@ def parse(spec: SettingDef, raw: Any) -> Any:
         text = unicodedata.normalize("NFKC", str(raw or "")).strip()
         match = _HHMM.fullmatch(text)
         if match is None:
-            raise InvalidInput(fields={field: f"{spec.label}は 8:30 のように時:分で入力してください。"})
+            raise InvalidInput(
+                fields={field: f"{spec.label}は 8:30 のように時:分で入力してください。"}
+            )
         return f"{int(match.group(1)):02d}:{match.group(2)}"
     if spec.kind == TEXT:
         line = str(raw or "").strip()

@@ -94,7 +94,7 @@ def approve(
     message.decided_at = utcnow()
     audit.record(session, manager, "message.approve", message)
     deliver(session, manager, message, recipients)
-    notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message.id)
+    notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message)
     session.flush()
     return message
 
@@ -107,7 +107,7 @@ def return_to_sender(session: Session, manager: User, message_id: int, comment: 
     message.approved_by_id = manager.id
     message.decided_at = utcnow()
     audit.record(session, manager, "message.return", message)
-    notify.user(session, message.sender_user_id, NotificationKind.RETURNED, message.id)
+    notify.user(session, message.sender_user_id, NotificationKind.RETURNED, message)
     session.flush()
     return message
 
