@@ -139,8 +139,11 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
     from hub.mailbox import panels as mailbox_panels
+    from hub.mailbox import tiles as mailbox_tiles
     from hub.mailbox.routes import bp as mailbox_bp
     from hub.residents.routes import bp as residents_bp
+    from hub.scheduler import tiles as scheduler_tiles
+    from hub.scheduler.routes import bp as scheduler_bp
 
     for bp in (
         auth_bp,
@@ -151,12 +154,17 @@ def _register_blueprints(app: Flask) -> None:
         hearing_bp,
         consents_bp,
         mailbox_bp,
+        scheduler_bp,
     ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
     panels.add_case_panel(app, hearing_panel.case_panel)  # the flow: sheet, criteria, consent
     panels.add_case_panel(app, consent_panels.case_panel)
     panels.add_case_panel(app, mailbox_panels.case_panel)
+    # Dashboard tiles exist only for features that exist (mail, feedback, consents, jobs).
+    panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
+    panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
+    panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
 

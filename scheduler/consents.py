@@ -49,6 +49,26 @@ def ending_within(session: Session, today: date) -> date:
     return today + timedelta(days=days)
 
 
+def ending_soon(session: Session, department_id: int, today: date) -> list[Consent]:
+    """Active consents the department obtained that end within the warning period."""
+    return list(
+        session.scalars(
+            select(Consent)
+            .where(
+                Consent.obtaining_department_id == department_id,
+                Consent.status == ConsentStatus.ACTIVE,
+                Consent.valid_until >= today,
+                Consent.valid_until <= ending_within(session, today),
+            )
+            .order_by(Consent.valid_until, Consent.id)
+        )
+    )
+
+
+def department_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Department.id, Department.name)).all())
+
+
 def _warnable(session: Session, today: date):
     warned = exists().where(
         and_(
