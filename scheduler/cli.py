@@ -36,6 +36,8 @@ def make_context(*, dry_run: bool = False, progress=None) -> JobContext:
 def scheduler_command() -> None:
     """Run the scheduler in the foreground (exactly one per installation)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # One line per run from our runner; APScheduler's own "running job …" lines are noise.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     cfg: Config = current_app.extensions["tsunagu.config"]
     app = current_app._get_current_object()
 

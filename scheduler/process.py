@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -27,13 +27,13 @@ def build(make_context: Callable[[], JobContext], poll_seconds: int = 0) -> Bloc
         timezone=TOKYO,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )
-    context = make_context()
-    first = context.clock.now().astimezone(TOKYO)
+    # APScheduler keeps real time; the jobs ask their own (injectable) clock what time it is.
+    first = datetime.now(TOKYO)
     for job in jobs.JOBS:
         kind, options = job.trigger
         extra = {}
-        if poll_seconds:
-            kind, options = "interval", {"seconds": poll_seconds}
+        if poll_seconds and kind == "interval":
+            options = {"seconds": poll_seconds}
         if kind == "interval":
             extra["next_run_time"] = first + timedelta(seconds=1)
         scheduler.add_job(
