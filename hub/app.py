@@ -122,13 +122,13 @@ def _load_user(user_id: str) -> User | None:
 
 def load_models() -> None:
     """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
-    import hub.documents.consent.models  # noqa: F401
-    import hub.documents.hearing.models  # noqa: F401
-    import hub.mailbox.models  # noqa: F401
+    import hub.documents.consent.models
+    import hub.documents.hearing.models
+    import hub.mailbox.models
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
-    import hub.mailbox.read  # noqa: F401
-    import hub.models  # noqa: F401
+    import hub.mailbox.read
+    import hub.models
     import hub.scheduler.models  # noqa: F401
 
 
