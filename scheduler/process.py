@@ -57,8 +57,9 @@ def serve(make_context: Callable[[], JobContext], poll_seconds: int = 0) -> None
     scheduler = build(make_context, poll_seconds)
 
     def stop(signum, _frame):
-        log.info("scheduler stopping (signal %d)", signum)
-        scheduler.shutdown(wait=True)
+        if scheduler.running:  # a second signal (Ctrl-C, then the shell's kill) is no error
+            log.info("scheduler stopping (signal %d)", signum)
+            scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
