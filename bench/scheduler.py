@@ -198,11 +198,11 @@ def plan(database: Database) -> str:
     """The plan of the sweep's candidate query (which index it uses)."""
     prefix = "EXPLAIN QUERY PLAN " if database.is_sqlite else "EXPLAIN "
     bound = workdays.last_due_on_or_before(NOW.date(), offset=-2)
-    query = (  # noqa: S608 - a date we computed, for EXPLAIN only
-        "SELECT id FROM deliveries WHERE feedback_due IS NOT NULL AND feedback_received_at IS "
-        "NULL AND declined_at IS NULL AND state = 'delivered' "
-        f"AND feedback_due <= '{bound.isoformat()}' ORDER BY id"
+    where = (
+        "feedback_due IS NOT NULL AND feedback_received_at IS NULL AND declined_at IS NULL "
+        f"AND state = 'delivered' AND feedback_due <= '{bound.isoformat()}'"
     )
+    query = f"SELECT id FROM deliveries WHERE {where} ORDER BY id"  # noqa: S608 - our date
     with database.engine.connect() as conn:
         rows = conn.execute(text(prefix + query)).all()
     return "\n".join("    " + str(row[-1]) for row in rows)
