@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import audit, jp, panels
+from hub import audit, jp, panels, workdays
 from hub.auth.passwords import hasher_for
 from hub.config import Config, load_config
 from hub.db import Database
@@ -308,6 +308,15 @@ def _register_template_helpers(app: Flask) -> None:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
     app.jinja_env.filters["datetime"] = local_datetime
+
+    def due_note(due: date | None) -> str:
+        """（日曜日のため期限は12月21日） when a due date falls on a closed day."""
+        if due is None or workdays.is_workday(due):
+            return ""
+        day = workdays.effective_due(due)
+        return f"（{workdays.closed_reason(due)}のため期限は{day.month}月{day.day}日）"
+
+    app.jinja_env.filters["due_note"] = due_note
 
     @app.context_processor
     def mailbox_counts() -> dict[str, Any]:

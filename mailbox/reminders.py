@@ -164,6 +164,7 @@ def sweep_batch(
                     "stage": stage,
                     "due_on": workdays.effective_due(r.feedback_due),
                     "is_sent": stage == stages[-1],
+                    "created_at": now,
                 }
             )
     next_after = rows[-1].id if len(rows) == limit else None
@@ -183,11 +184,11 @@ def sweep_batch(
         by_id = {r.id: r for r in rows}
         result.planned = sorted(sent)
         result.sent = len(sent)
-        _tell(session, [(by_id[d], s) for d, s in sorted(sent)])
+        _tell(session, [(by_id[d], s) for d, s in sorted(sent)], now)
     return result, next_after
 
 
-def _tell(session: Session, reminders: list) -> None:
+def _tell(session: Session, reminders: list, now: datetime) -> None:
     """The notifications (one insert) and the mails (one insert) of a batch's reminders."""
     if not reminders:
         return
@@ -211,7 +212,13 @@ def _tell(session: Session, reminders: list) -> None:
         kind = NotificationKind.FEEDBACK_OVERDUE if escalation else NotificationKind.FEEDBACK_DUE
         for user_id in workers[(row.department_id, escalation)]:
             notices.append(
-                {"user_id": user_id, "kind": kind, "message_id": row.message_id, "text": text}
+                {
+                    "user_id": user_id,
+                    "kind": kind,
+                    "message_id": row.message_id,
+                    "text": text,
+                    "created_at": now,
+                }
             )
         dept = depts[row.department_id]
         if dept.contact_email:
@@ -222,6 +229,7 @@ def _tell(session: Session, reminders: list) -> None:
                     "subject": MAIL_SUBJECTS[stage],
                     "body": body,
                     "link_path": f"/mailbox/messages/{row.message_id}",
+                    "created_at": now,
                 }
             )
     if notices:

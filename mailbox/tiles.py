@@ -33,7 +33,6 @@ def dashboard_tiles(session: Session, user: User) -> list[Tile]:
             "件",
             "開いていない連絡",
             url_for("mailbox.inbox_page", unread=1),
-            "warn" if counts.unread else "",
         ),
         Tile(
             "回答するフィードバック",

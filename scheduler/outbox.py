@@ -28,6 +28,12 @@ from hub.scheduler.context import JobContext
 
 #: How long a claimed mail belongs to the sender that claimed it.
 LEASE = timedelta(minutes=10)
+
+
+class MailServerUnavailable(RuntimeError):
+    """Nothing of a batch could be sent: the run is recorded as failed (管理 → ジョブ)."""
+
+
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -120,7 +126,11 @@ def run(ctx: JobContext) -> int:
         total += len(sent)
         ctx.advance(total)
         if failed and not sent:
-            return total  # the server is down or refusing: wait for the next run
+            # The server is down or refusing: the mails wait (backoff); the run fails visibly.
+            raise MailServerUnavailable(
+                f"SMTPサーバーに送信できません（{len(failed)}件は再送待ち）: "
+                f"{next(iter(failed.values()))}"
+            )
 
 
 def _deliver(cfg, messages) -> tuple[list[int], dict[int, str]]:
