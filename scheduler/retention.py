@@ -117,16 +117,36 @@ def plan(session: Session, now: datetime, limit: int = 500) -> Plan:
         if _consent_end(c) < consent_cutoff
     ][:limit]
     resident_cutoff = _years_ago(today, values[job_settings.RESIDENT_YEARS.key])
+    # Only residents whose every case and consent is (or in this run becomes) past its period.
+    kept_case = exists().where(
+        and_(
+            Case.resident_id == Resident.id,
+            Case.anonymised_at.is_(None),
+            Case.id.not_in(list(cases) or [0]),
+        )
+    )
+    kept_consent = exists().where(
+        and_(
+            Consent.resident_id == Resident.id,
+            Consent.files_purged_at.is_(None),
+            Consent.id.not_in(consents or [0]),
+        )
+    )
     residents = [
         r.id
         for r in session.scalars(
             select(Resident)
-            .where(Resident.anonymised_at.is_(None), Resident.id.not_in(protected))
+            .where(
+                Resident.anonymised_at.is_(None),
+                Resident.id.not_in(protected),
+                ~kept_case,
+                ~kept_consent,
+            )
             .order_by(Resident.id)
-            .limit(limit * 4)
+            .limit(limit)
         )
-        if _resident_done(session, r, resident_cutoff, set(cases), set(consents))
-    ][:limit]
+        if _last_event(session, r) < resident_cutoff
+    ]
     days = timedelta(days=values[job_settings.NOTIFICATION_DAYS.key])
     result = Plan(list(cases), consents, residents)
     result.notifications = len(session.scalars(_old_notifications(now - days)).all())
@@ -143,20 +163,15 @@ def _consent_end(c: Consent) -> date:
     return jp.local(c.created_at).date()  # a draft never signed
 
 
-def _resident_done(
-    session: Session, resident: Resident, cutoff: date, cases: set[int], consents: set[int]
-) -> bool:
-    """Every case and consent of the resident is past its period (or goes in this run)."""
+def _last_event(session: Session, resident: Resident) -> date:
+    """The last day anything of the resident's was in use: registration, closings, ends."""
     last = jp.local(resident.created_at).date()
     for case in session.scalars(select(Case).where(Case.resident_id == resident.id)):
-        if case.anonymised_at is None and case.id not in cases:
-            return False
-        last = max(last, jp.local(case.closed_at).date() if case.closed_at else last)
+        if case.closed_at is not None:
+            last = max(last, jp.local(case.closed_at).date())
     for consent in session.scalars(select(Consent).where(Consent.resident_id == resident.id)):
-        if consent.files_purged_at is None and consent.id not in consents:
-            return False
         last = max(last, _consent_end(consent))
-    return last < cutoff
+    return last
 
 
 def _old_notifications(cutoff: datetime):
