@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -75,7 +76,10 @@ def stages(db, message_id):
     return [(r.department_id, r.stage, r.is_sent) for r in rows]
 
 
-def test_reminds_before_and_on_the_due_day_then_escalates_once_each(db, city, asked, clock, job):
+def test_reminds_before_and_on_the_due_day_then_escalates_once_each(
+    db, city, asked, clock, job, caplog
+):
+    caplog.set_level(logging.INFO, logger="tsunagu.scheduler")
     due = asked.feedback_due
     at(clock, workdays.add(due, -3))
     assert run(job) == 0
@@ -132,6 +136,10 @@ def test_reminds_before_and_on_the_due_day_then_escalates_once_each(db, city, as
         "plat",
     ]
     assert leaks(db, city.resident, SUBJECT) == []
+    # The scheduler's log says job, rows, duration and outcome — nothing personal.
+    lines = [r.getMessage() for r in caplog.records if r.name == "tsunagu.scheduler"]
+    assert any(line.startswith("job=feedback rows=2 ") for line in lines)
+    assert not [w for w in personal_words(city.resident, SUBJECT) if w in "\n".join(lines)]
     # Both sides see the history: the sender every recipient's, a recipient its own.
     assert len(reminders.history(db, asked.id)) == 4
     assert len(reminders.history(db, asked.id, city.plat.id)) == 1
