@@ -20,8 +20,12 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
+# The scheduler runs beside the development server as a child of this shell: stopping the
+# server (Ctrl-C) stops it too.
 run: $(VENV)/.run-installed
 	$(BIN)/tsunagu demo
+	@$(BIN)/tsunagu scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/tsunagu run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-installed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import audit, jp, panels
+from hub import audit, jp, panels, workdays
 from hub.auth.passwords import hasher_for
 from hub.config import Config, load_config
 from hub.db import Database
@@ -129,7 +129,8 @@ def load_models() -> None:
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
     import hub.mailbox.read
-    import hub.models  # noqa: F401
+    import hub.models
+    import hub.scheduler.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -146,8 +147,11 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
     from hub.mailbox import panels as mailbox_panels
+    from hub.mailbox import tiles as mailbox_tiles
     from hub.mailbox.routes import bp as mailbox_bp
     from hub.residents.routes import bp as residents_bp
+    from hub.scheduler import tiles as scheduler_tiles
+    from hub.scheduler.routes import bp as scheduler_bp
 
     for bp in (
         auth_bp,
@@ -159,12 +163,17 @@ def _register_blueprints(app: Flask) -> None:
         consents_bp,
         membership_bp,
         mailbox_bp,
+        scheduler_bp,
     ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
     panels.add_case_panel(app, hearing_panel.case_panel)  # the flow: sheet, criteria, consent
     panels.add_case_panel(app, consent_panels.case_panel)
     panels.add_case_panel(app, mailbox_panels.case_panel)
+    # Dashboard tiles exist only for features that exist (mail, feedback, consents, jobs).
+    panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
+    panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
+    panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     app.register_blueprint(api_bp, url_prefix=API_PREFIX)
     csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
 
@@ -333,6 +342,15 @@ def _register_template_helpers(app: Flask) -> None:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
     app.jinja_env.filters["datetime"] = local_datetime
+
+    def due_note(due: date | None) -> str:
+        """（日曜日のため期限は12月21日） when a due date falls on a closed day."""
+        if due is None or workdays.is_workday(due):
+            return ""
+        day = workdays.effective_due(due)
+        return f"（{workdays.closed_reason(due)}のため期限は{day.month}月{day.day}日）"
+
+    app.jinja_env.filters["due_note"] = due_note
 
     @app.context_processor
     def mailbox_counts() -> dict[str, Any]:

@@ -182,37 +182,75 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the audit hash chain; exit 1 at the first broken link."""
-    from hub import audit
+@click.option(
+    "--checkpoints",
+    "export",
+    type=click.Path(exists=True, dir_okay=False),
+    help="封印の書き出しファイル（既定: 設定の書き出し先）も照合する",
+)
+def audit_verify(export: str | None) -> None:
+    """Check the hash chain and every signed checkpoint; exit 1 at the first problem."""
+    from pathlib import Path
 
+    from hub import audit, audit_checkpoints
+
+    cfg = current_app.extensions["tsunagu.config"]
+    public = audit_checkpoints.signing_key(cfg).public_key()
+    path = Path(export) if export else cfg.audit_dir / audit_checkpoints.EXPORT_FILE
+    extra = audit_checkpoints.read_export(path) if path.is_file() else []
     with _unit_of_work() as session:
         report = audit.verify(session)
-    if report.ok:
-        click.echo(f"監査ログは改ざんされていません（{report.checked}件を確認）。")
-        return
-    click.echo(
-        f"監査ログの連鎖が壊れています: 番号 {report.broken_seq} — {report.problem}"
-        f"（それまでの{report.checked}件は正常）",
-        err=True,
-    )
-    sys.exit(1)
+        checked, problems = audit_checkpoints.verify(session, public, extra)
+    if not report.ok:
+        click.echo(
+            f"監査ログの連鎖が壊れています: 番号 {report.broken_seq} — {report.problem}"
+            f"（それまでの{report.checked}件は正常）",
+            err=True,
+        )
+    for problem in problems:
+        click.echo(f"封印と一致しません: {problem}", err=True)
+    if not report.ok or problems:
+        sys.exit(1)
+    click.echo(f"監査ログは改ざんされていません（{report.checked}件、封印{checked}件を確認）。")
+
+
+@audit_group.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's head now (the scheduler does it daily)."""
+    from hub.scheduler.cli import make_context
+    from hub.scheduler.jobs import execute, get
+
+    ctx = make_context()
+    run = execute(get("audit_checkpoint"), ctx, "manual")
+    ctx.database.dispose()
+    if run.error:
+        raise click.ClickException(run.error)
+    click.echo(f"監査ログを封印しました（{ctx.config.audit_dir}）。")
 
 
 @main.group("mailbox")
 def mailbox_group() -> None:
-    """Mailbox: due-feedback notices (the scheduler will run these on a timer)."""
+    """Mailbox (kept for old scripts; the scheduler's feedback job does this now)."""
 
 
 @mailbox_group.command("remind")
-@click.option("--days-before", default=2, show_default=True, help="期限の何日前から知らせるか")
-def mailbox_remind(days_before: int) -> None:
-    """Notify departments of feedback due soon or overdue (once per message and user)."""
-    from hub.mailbox import reminders
+def mailbox_remind() -> None:
+    """Same as `tsunagu jobs run feedback` (the scheduler runs it every 5 minutes)."""
+    from hub.scheduler.cli import jobs_run
 
-    with _unit_of_work() as session:
-        count = reminders.notify_due_feedback(session, days_before=days_before)
-    click.echo(f"フィードバック期限のお知らせを{count}件作成しました。")
+    click.echo("（tsunagu mailbox remind は tsunagu jobs run feedback になりました）", err=True)
+    click.get_current_context().invoke(jobs_run, name="feedback", dry_run=False)
+
+
+def _add_scheduler_commands() -> None:
+    from hub.scheduler.cli import jobs_group, retention_group, scheduler_command
+
+    main.add_command(scheduler_command)
+    main.add_command(jobs_group)
+    main.add_command(retention_group)
+
+
+_add_scheduler_commands()
 
 
 def _run(fn, *args):

@@ -59,6 +59,30 @@ class Config:
     #: Largest accepted upload, in bytes.
     upload_max_bytes: int = 20 * 1024 * 1024
     testing: bool = False
+    #: Freeze the clock at this ISO time (Japan time if no zone): tests and demos only, refused
+    #: in production.
+    fixed_now: str = ""
+    #: The hub's address as staff open it; links in mails are made from it.
+    base_url: str = "http://127.0.0.1:5000"
+    #: Outgoing mail (the outbox job). No host: mails wait in the outbox, nothing is sent.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    #: ``none``, ``starttls`` or ``ssl``.
+    smtp_security: str = "none"
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_timeout: int = 30
+    mail_from: str = "tsunagu-hub@localhost"
+    #: Ed25519 key that signs audit checkpoints: 32 bytes as hex/base64, or a PEM file path in
+    #: ``audit_key_file``. Development: generated once into ``instance/audit_key`` (0600).
+    audit_key: str = field(default="", repr=False)
+    audit_key_file: str = ""
+    #: Folder the checkpoints are appended to (JSON lines); empty: ``<instance>/audit``.
+    audit_export_dir: str = ""
+    #: Run every polling job this often (seconds) instead of its own interval (tests, demos).
+    scheduler_poll_seconds: int = 0
+    #: Rows a job handles per transaction.
+    job_batch_size: int = 500
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +92,12 @@ class Config:
     @property
     def instance_dir(self) -> Path:
         return Path(self.instance_path).resolve()
+
+    @property
+    def audit_dir(self) -> Path:
+        if self.audit_export_dir:
+            return Path(self.audit_export_dir).resolve()
+        return self.instance_dir / "audit"
 
     @property
     def storage_dir(self) -> Path:
@@ -189,6 +219,10 @@ def load_config(
     values["instance_path"] = str(instance_dir)
     if values.get("env", "development") not in {"development", "production"}:
         raise ConfigError("TSUNAGU_ENV must be 'development' or 'production'")
+    if values.get("env") == "production" and values.get("fixed_now"):
+        raise ConfigError("TSUNAGU_FIXED_NOW freezes the clock: it is for tests, not production")
+    if values.get("smtp_security", "none") not in {"none", "starttls", "ssl"}:
+        raise ConfigError("TSUNAGU_SMTP_SECURITY must be 'none', 'starttls' or 'ssl'")
     if not values.get("database_url"):
         values["database_url"] = f"sqlite:///{instance_dir / 'tsunagu.sqlite3'}"
     cfg = Config(**values)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,23 +13,9 @@ from hub.web import db
 bp = Blueprint("dashboard", __name__)
 
 
-@dataclass(frozen=True)
-class PendingTile:
-    label: str
-    note: str
-
-
-#: Tiles of features that are not built yet: shown greyed out, so nobody waits for a number.
-PENDING_TILES = (
-    PendingTile("受信箱", "連絡（メールボックス）の機能はまだ利用できません。"),
-    PendingTile("回答期限のフィードバック", "フィードバック依頼の機能はまだ利用できません。"),
-    PendingTile("予定の会議・勉強会", "ケース会議・勉強会の日程調整はまだ利用できません。"),
-)
-
-
 @bp.get("/")
 def index():
-    """Show the department's tiles: open cases now, inbox and meetings once they exist."""
+    """Show the department's tiles (open cases, and those the packages add) and recent cases."""
     counts: dict[CaseStatus, int] = {}
     recent: list[Case] = []
     if current_user.can_read_cases:
@@ -45,5 +29,4 @@ def index():
         counts=counts,
         recent=recent,
         CaseStatus=CaseStatus,
-        pending_tiles=PENDING_TILES,
     )

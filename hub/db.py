@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -72,6 +72,23 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_or_ignore(session: Session, model: type) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` for the session's backend (SQLite, PostgreSQL).
+
+    The jobs' done marks: a row another process already wrote is skipped, not an error,
+    and ``RETURNING`` tells which rows this transaction really wrote.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing()
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 class Database:

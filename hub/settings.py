@@ -7,6 +7,8 @@ them with :func:`get`. A value never stored is its default.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,8 @@ from hub import audit
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.models import Setting, User
 
-INT, RATIO, YEN, TEXT, TEXT_LIST = "int", "ratio", "yen", "text", "text_list"
+INT, RATIO, YEN, TEXT, TEXT_LIST, TIME = "int", "ratio", "yen", "text", "text_list", "time"
+_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,14 @@ def parse(spec: SettingDef, raw: Any) -> Any:
         if not value or any(len(item) > 100 for item in value):
             raise InvalidInput(fields={field: "1行に1項目（各100文字以内）で入力してください。"})
         return value
+    if spec.kind == TIME:
+        text = unicodedata.normalize("NFKC", str(raw or "")).strip()
+        match = _HHMM.fullmatch(text)
+        if match is None:
+            raise InvalidInput(
+                fields={field: f"{spec.label}は 8:30 のように時:分で入力してください。"}
+            )
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
     if spec.kind == TEXT:
         line = str(raw or "").strip()
         if not line or len(line) > 100 or "\n" in line:

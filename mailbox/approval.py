@@ -95,7 +95,7 @@ def approve(
     message.decided_at = utcnow()
     audit.record(session, manager, "message.approve", message)
     deliver(session, manager, message, recipients, today)
-    notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message.id)
+    notify.user(session, message.sender_user_id, NotificationKind.APPROVED, message)
     session.flush()
     return message
 
@@ -108,7 +108,7 @@ def return_to_sender(session: Session, manager: User, message_id: int, comment: 
     message.approved_by_id = manager.id
     message.decided_at = utcnow()
     audit.record(session, manager, "message.return", message)
-    notify.user(session, message.sender_user_id, NotificationKind.RETURNED, message.id)
+    notify.user(session, message.sender_user_id, NotificationKind.RETURNED, message)
     session.flush()
     return message
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import jp, settings
+from hub import jp, settings, workdays
 from hub.db import utcnow
 from hub.mailbox import settings as mailbox_settings
 from hub.mailbox.inbox import _audited, _require_worker, awaiting_answer
@@ -85,7 +85,8 @@ def unopened(session: Session, user: User, days: int | None = None) -> list[Deli
 
 
 def days_left(due: date | None, today: date | None = None) -> int | None:
-    """Days until the due date (negative: overdue)."""
+    """Opening days until the due date (0 on the day, negative: overdue), counted by the
+    working-day calendar (a due date on a closed day falls due on the next opening day)."""
     if due is None:
         return None
-    return (due - (today or jp.today())).days
+    return workdays.days_left(due, today or jp.today())

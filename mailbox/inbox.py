@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
-from hub import audit, jp
+from hub import audit, jp, workdays
 from hub.cases import services as cases
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import search
@@ -164,7 +164,7 @@ def _filtered(
             *awaiting_answer(),
         )
     if f.overdue:
-        query = query.where(Delivery.feedback_due < today)
+        query = query.where(Delivery.feedback_due < workdays.overdue_before(today))
     if f.recalled:
         query = query.where(Delivery.state == DeliveryState.RECALLED)
     if f.unread:
@@ -339,7 +339,7 @@ def counts(session: Session, user: User, *, today: date | None = None) -> Counts
     owed_row = session.execute(
         select(
             func.count(),
-            func.count().filter(Delivery.feedback_due < today),
+            func.count().filter(Delivery.feedback_due < workdays.overdue_before(today)),
         ).where(
             Delivery.department_id == user.department_id,
             *awaiting_answer(),

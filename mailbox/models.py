@@ -260,6 +260,21 @@ class Delivery(Base):
         Index("ix_deliveries_inbox", "department_id", "read_rank", "id", "message_id"),
         # What the department owes (counts, owed()): every column the filter reads is in the
         # index, so the count is an index-only range, not a table read per row.
+        # The feedback job's sweep: open requests by due date only, so a sweep reads the rows
+        # falling due, not every open request.
+        Index(
+            "ix_deliveries_open_due",
+            "feedback_due",
+            "id",
+            postgresql_where=text(
+                "feedback_due IS NOT NULL AND feedback_received_at IS NULL "
+                "AND declined_at IS NULL AND state = 'delivered'"
+            ),
+            sqlite_where=text(
+                "feedback_due IS NOT NULL AND feedback_received_at IS NULL "
+                "AND declined_at IS NULL AND state = 'delivered'"
+            ),
+        ),
         Index(
             "ix_deliveries_owed",
             "department_id",
@@ -322,6 +337,9 @@ class NotificationKind(enum.StrEnum):
     RECALLED = "recalled"
     FEEDBACK_RECEIVED = "feedback_received"
     FEEDBACK_DUE = "feedback_due"
+    FEEDBACK_OVERDUE = "feedback_overdue"
+    CONSENT_ENDING = "consent_ending"
+    CONSENT_EXPIRED = "consent_expired"
 
     @property
     def label(self) -> str:
@@ -333,6 +351,9 @@ class NotificationKind(enum.StrEnum):
             "recalled": "共有の取消し",
             "feedback_received": "フィードバック受領",
             "feedback_due": "フィードバック期限",
+            "feedback_overdue": "期限超過（管理職へ）",
+            "consent_ending": "同意の期限",
+            "consent_expired": "同意の失効",
         }[self.value]
 
 
@@ -340,22 +361,49 @@ class Notification(Base):
     """An in-app notice to one user; its text never holds personal data."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_id_read_at_id", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_user_id_read_at_id", "user_id", "read_at", "id"),
+        # Opening a message marks its notifications read; one event is one notification.
+        Index("ix_notifications_message_id", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    #: What it points to when that is not a message (a consent page), as a path of ids only.
+    link_path: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    #: Claimed by a sender (attempt recorded before the SMTP conversation).
+    SENDING = "sending"
+    SENT = "sent"
+    #: Given up after the configured number of attempts; the administrator sees it.
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "queued": "送信待ち",
+            "sending": "送信中",
+            "sent": "送信済み",
+            "failed": "送信失敗",
+        }[self.value]
 
 
 class OutboxMail(Base):
     """A mail to a department address, drained by the scheduler; never personal data."""
 
     __tablename__ = "outbox_mails"
-    __table_args__ = (Index("ix_outbox_mails_sent_at_id", "sent_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_mails_sent_at_id", "sent_at", "id"),
+        Index("ix_outbox_mails_status_next_attempt_at_id", "status", "next_attempt_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
@@ -368,3 +416,53 @@ class OutboxMail(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus), default=OutboxStatus.QUEUED, server_default="queued"
+    )
+    #: Not before this time (backoff after a failure; the lease of a claimed mail). None: now.
+    next_attempt_at: Mapped[datetime | None]
+    #: The Message-ID header, fixed at the first attempt and reused on every retry, so a mail
+    #: sent again after a crash is recognisable as the same mail.
+    mail_id: Mapped[str | None] = mapped_column(String(200))
+    failed_at: Mapped[datetime | None]
+
+
+class ReminderStage(enum.StrEnum):
+    #: N opening days before the due date.
+    BEFORE = "before"
+    #: On the (effective) due date.
+    DUE = "due"
+    #: M opening days overdue: to the owing department's managers.
+    ESCALATION = "escalation"
+
+    @property
+    def label(self) -> str:
+        return {
+            "before": "期限前のお知らせ",
+            "due": "期限当日のお知らせ",
+            "escalation": "期限超過（管理職へ）",
+        }[self.value]
+
+
+class FeedbackReminder(Base):
+    """One reminder of a feedback request to the owing department: the done mark of the
+    feedback job (unique per delivery and stage) and a line of the request's history."""
+
+    __tablename__ = "feedback_reminders"
+    __table_args__ = (UniqueConstraint("delivery_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    #: The owing department (the delivery's).
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    stage: Mapped[ReminderStage] = mapped_column(_enum(ReminderStage))
+    #: The effective due date the reminder counted from.
+    due_on: Mapped[date]
+    #: False when a later stage was already due (the scheduler was down): recorded, not sent.
+    is_sent: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined")

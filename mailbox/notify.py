@@ -1,19 +1,24 @@
 """In-app notifications and the mail outbox; neither ever carries personal data.
 
-A notification names the kind of event and the message number, never a subject, a resident or
-a department's case. A mail goes to the department address only and says one thing:
-"新しい連絡が1件あります" with a link; the scheduler drains the outbox.
+A notification says what happened, who did it and on which case — 「納税課から情報共有が届きまし
+た（ケース1）」: a department's name and a case number are not personal data; a resident's name,
+a subject or a body never appear. One event is one notification per person: a user who still
+has an unread notification of the same kind about the same thing gets no second one. A
+notification is read once the user opens what it points to.
+
+A mail goes to the department address only and says one thing ("新しい連絡が1件あります", or
+that a deadline is near) with a link; the scheduler drains the outbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.mailbox.models import Notification, NotificationKind, OutboxMail
+from hub.mailbox.models import Message, Notification, NotificationKind, OutboxMail
 from hub.models import Department, Role, User
 
 MAIL_SUBJECT = "【つなぐハブ】新しい連絡があります"
@@ -22,91 +27,127 @@ MAIL_BODY = (
     "内容はつなぐハブにログインして確認してください（このメールには内容を記載していません）。\n"
 )
 
+#: {dept}: the department that acted; {kind}: 情報共有, フィードバック …; {where}: （ケース1）.
 TEXTS = {
-    NotificationKind.NEW_MESSAGE: "新しい連絡が届きました（連絡番号{id}）",
-    NotificationKind.APPROVAL_NEEDED: "承認待ちの連絡があります（連絡番号{id}）",
-    NotificationKind.APPROVED: "連絡が承認され、送信されました（連絡番号{id}）",
-    NotificationKind.RETURNED: "連絡が差し戻されました（連絡番号{id}）",
-    NotificationKind.RECALLED: "同意の撤回・期限切れにより共有が取り消されました（連絡番号{id}）",
-    NotificationKind.FEEDBACK_RECEIVED: "フィードバック・回答が届きました（連絡番号{id}）",
-    NotificationKind.FEEDBACK_DUE: "フィードバックの期限が近づいています（連絡番号{id}）",
+    NotificationKind.NEW_MESSAGE: "{dept}から{kind}が届きました{where}",
+    NotificationKind.APPROVAL_NEEDED: "承認待ちの{kind}があります{where}",
+    NotificationKind.APPROVED: "{kind}が承認され、送信されました{where}",
+    NotificationKind.RETURNED: "{kind}が差し戻されました{where}",
+    NotificationKind.RECALLED: "同意の撤回・期限切れにより{kind}の共有が取り消されました{where}",
+    NotificationKind.FEEDBACK_RECEIVED: "{dept}からフィードバックが届きました{where}",
+    NotificationKind.FEEDBACK_DUE: "{dept}へのフィードバックの期限が近づいています{where}",
+    NotificationKind.FEEDBACK_OVERDUE: "{dept}へのフィードバックが期限を過ぎています{where}",
 }
 
 
-def _case_workers(session: Session, department_id: int, roles: tuple[Role, ...]) -> list[int]:
-    return list(
-        session.scalars(
-            select(User.id).where(
-                User.department_id == department_id, User.is_active, User.role.in_(roles)
-            )
+def where(message: Message | None) -> str:
+    """（ケース1） for a case message; nothing for a notice without a case."""
+    if message is None or message.case_id is None:
+        return ""
+    return f"（ケース{message.case_id}）"
+
+
+def text_for(kind: NotificationKind, message: Message, dept: str | None = None) -> str:
+    """The notification's text: the event, the department, the case number — nothing else."""
+    return TEXTS[kind].format(
+        dept=dept if dept is not None else message.sender_department.name,
+        kind=message.kind.label,
+        where=where(message),
+    )[:200]
+
+
+def _roles(managers_only: bool) -> tuple[Role, ...]:
+    return (Role.MANAGER,) if managers_only else (Role.STAFF, Role.MANAGER)
+
+
+def _not_told(kind: NotificationKind, message_id: int | None, link_path: str):
+    """No unread notification of this kind about the same thing yet (one event, one notice)."""
+    return ~exists().where(
+        and_(
+            Notification.user_id == User.id,
+            Notification.kind == kind,
+            Notification.read_at.is_(None),
+            Notification.message_id == message_id
+            if message_id is not None
+            else Notification.link_path == link_path,
         )
     )
+
+
+def departments(
+    session: Session,
+    department_ids: Sequence[int],
+    kind: NotificationKind,
+    message: Message | None,
+    *,
+    text: str | None = None,
+    link_path: str = "",
+    managers_only: bool = False,
+    except_user_id: int | None = None,
+) -> int:
+    """Notify the active case workers (or managers) of departments; return how many.
+
+    One query for the users (those already told of this, unread, left out) and one
+    multi-row insert, however many departments.
+    """
+    if not department_ids:
+        return 0
+    message_id = message.id if message is not None else None
+    session.flush()
+    query = select(User.id).where(
+        User.department_id.in_(department_ids),
+        User.is_active,
+        User.role.in_(_roles(managers_only)),
+        _not_told(kind, message_id, link_path),
+    )
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    users = session.scalars(query.order_by(User.id)).all()
+    body = text if text is not None else text_for(kind, message)  # type: ignore[arg-type]
+    rows = [
+        {"user_id": u, "kind": kind, "message_id": message_id, "text": body, "link_path": link_path}
+        for u in users
+    ]
+    if rows:
+        session.execute(insert(Notification), rows)
+    return len(rows)
 
 
 def department(
     session: Session,
     department_id: int,
     kind: NotificationKind,
-    message_id: int,
-    *,
-    managers_only: bool = False,
-    except_user_id: int | None = None,
+    message: Message | None,
+    **options,
 ) -> int:
-    """Notify the active case workers (or managers) of a department; return how many."""
-    roles = (Role.MANAGER,) if managers_only else (Role.STAFF, Role.MANAGER)
-    users = [u for u in _case_workers(session, department_id, roles) if u != except_user_id]
-    text = TEXTS[kind].format(id=message_id)
-    session.add_all(
-        Notification(user_id=u, kind=kind, message_id=message_id, text=text) for u in users
-    )
-    return len(users)
+    """Notify the active case workers (or managers) of one department; return how many."""
+    return departments(session, [department_id], kind, message, **options)
 
 
-def departments(
-    session: Session, department_ids: Sequence[int], kind: NotificationKind, message_id: int
-) -> int:
-    """Notify the active case workers of several departments at once; return how many.
-
-    One query for the users and one multi-row insert, however many departments: the send
-    path's notifications cost two statements.
-    """
-    if not department_ids:
-        return 0
-    users = session.scalars(
-        select(User.id).where(
-            User.department_id.in_(department_ids),
-            User.is_active,
-            User.role.in_((Role.STAFF, Role.MANAGER)),
-        )
-    ).all()
-    text = TEXTS[kind].format(id=message_id)
-    rows = [{"user_id": u, "kind": kind, "message_id": message_id, "text": text} for u in users]
-    if rows:
-        session.execute(insert(Notification), rows)
-    return len(rows)
-
-
-def user(session: Session, user_id: int, kind: NotificationKind, message_id: int) -> None:
+def user(session: Session, user_id: int, kind: NotificationKind, message: Message) -> None:
+    """Notify one user (the author of a message a manager decided on)."""
     session.add(
         Notification(
-            user_id=user_id,
-            kind=kind,
-            message_id=message_id,
-            text=TEXTS[kind].format(id=message_id),
+            user_id=user_id, kind=kind, message_id=message.id, text=text_for(kind, message)
         )
     )
 
 
 def queue_mails(
-    session: Session, depts: Sequence[Department], link_path: str = "/mailbox/inbox"
+    session: Session,
+    depts: Sequence[Department],
+    link_path: str = "/mailbox/inbox",
+    *,
+    subject: str = MAIL_SUBJECT,
+    body: str = MAIL_BODY,
 ) -> int:
-    """Queue the no-content mail to each department that has an address (one insert)."""
+    """Queue a no-content mail to each department that has an address (one insert)."""
     rows = [
         {
             "department_id": d.id,
             "to_address": d.contact_email,
-            "subject": MAIL_SUBJECT,
-            "body": MAIL_BODY,
+            "subject": subject,
+            "body": body,
             "link_path": link_path,
         }
         for d in depts
@@ -144,3 +185,27 @@ def mark_read(session: Session, user_id: int, notification_id: int | None = None
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
     return session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+def mark_read_about(
+    session: Session, user_id: int, *, message_id: int | None = None, link_path: str = ""
+) -> int:
+    """The user opened a message (or a page): its unread notifications are read now."""
+    stmt = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if message_id is not None:
+        stmt = stmt.where(Notification.message_id == message_id)
+    elif link_path:
+        stmt = stmt.where(Notification.link_path == link_path)
+    else:
+        return 0
+    return session.execute(
+        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def own(session: Session, user_id: int, notification_id: int) -> Notification | None:
+    """One of the user's notifications (None for anyone else's)."""
+    found = session.get(Notification, notification_id)
+    return found if found is not None and found.user_id == user_id else None

@@ -122,10 +122,7 @@ def recall(
         login_id="" if actor else "system",
     )
     notify.department(
-        session,
-        delivery.message.sender_department_id,
-        NotificationKind.RECALLED,
-        delivery.message_id,
+        session, delivery.message.sender_department_id, NotificationKind.RECALLED, delivery.message
     )
     return True
 
@@ -213,6 +210,8 @@ def open_message(
     today = today or jp.today()
     message = access.message(session, user, message_id, "message.open")
     delivery = access.own_delivery(session, user, message)
+    # Whatever the user was told about this message, they have now seen it.
+    notify.mark_read_about(session, user.id, message_id=message.id)
     if delivery is None:
         audit.record(session, user, "message.open", message, reason="sender copy")
         return MessageView(message, None, None, list(message.documents))

@@ -190,11 +190,13 @@ def decline(session: Session, user: User, message_id: int, reason: Any) -> Deliv
     if not changed:
         raise Conflict("この依頼には既に回答しています。", code="already_answered")
     audit.record(session, user, "sharing_request.decline", delivery.message)
+    message = delivery.message
     notify.department(
         session,
-        delivery.message.sender_department_id,
+        message.sender_department_id,
         NotificationKind.FEEDBACK_RECEIVED,
-        delivery.message_id,
+        message,
+        text=f"{delivery.department.name}が{message.kind.label}を辞退しました{notify.where(message)}",
     )
     session.flush()
     return delivery

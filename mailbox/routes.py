@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from hub import jp, storage
 from hub.documents.hearing import routes as hearing_routes
-from hub.errors import Forbidden, HubError, InvalidInput
+from hub.errors import Forbidden, HubError, InvalidInput, NotFound
 from hub.mailbox import (
     access,
     adopt,
@@ -35,6 +35,7 @@ from hub.mailbox import (
     inbox,
     notify,
     read,
+    reminders,
     requests,
     views,
 )
@@ -174,6 +175,10 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
         "days_left": lists.days_left,
         "reasons": [],
     }
+    # The request's reminder history: every recipient's for the sender, one's own otherwise.
+    context["reminders"] = reminders.history(
+        db(), message.id, None if view.is_sender else view.delivery.department_id
+    )
     if view.is_sender:
         context["receipts"] = views.receipts(message)
     else:
@@ -352,14 +357,39 @@ def mark_read():
 
 @bp.get("/followups")
 def followups():
-    """フィードバック・依頼: what we owe, what we wait for, what nobody has opened."""
+    """フィードバック・依頼: what we owe, what we wait for, what nobody has opened.
+
+    ``?late=1`` keeps only what is overdue (the dashboard's tiles lead here).
+    """
     require_worker()
     user = actor()
+    late = request.args.get("late") == "1"
+    owed, waiting = lists.owed(db(), user), lists.open_requests(db(), user)
+    if late:
+        owed = [d for d in owed if (lists.days_left(d.feedback_due) or 0) < 0]
+        waiting = [d for d in waiting if (lists.days_left(d.feedback_due) or 0) < 0]
     return render_template(
         "mailbox/followups.html",
-        owed=lists.owed(db(), user),
-        waiting=lists.open_requests(db(), user),
-        unopened=lists.unopened(db(), user),
+        owed=owed,
+        waiting=waiting,
+        unopened=[] if late else lists.unopened(db(), user),
+        late=late,
         days_left=lists.days_left,
         today=jp.today(),
     )
+
+
+@bp.get("/notifications/<int:notification_id>")
+def open_notification(notification_id: int):
+    """Open what a notification points to; it is read from now on."""
+    require_worker()
+    user = actor()
+    found = notify.own(db(), user.id, notification_id)
+    if found is None:
+        raise NotFound()
+    notify.mark_read(db(), user.id, found.id)
+    if found.message_id is not None:
+        return redirect(url_for(".show", message_id=found.message_id))
+    if found.link_path.startswith("/") and not found.link_path.startswith("//"):
+        return redirect(found.link_path)
+    return redirect(url_for(".notifications"))

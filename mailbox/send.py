@@ -260,7 +260,7 @@ def dispatch(
     if needs_approval:
         audit.record(session, user, "message.submit", message, reason=_summary(message))
         notify.department(
-            session, sender.id, NotificationKind.APPROVAL_NEEDED, message.id, managers_only=True
+            session, sender.id, NotificationKind.APPROVAL_NEEDED, message, managers_only=True
         )
         session.flush()
         return message
@@ -296,12 +296,18 @@ def deliver(
         case = session.get(Case, message.case_id)
         membership.join_on_delivery(session, user, case, recipients, today or jp.today())
     session.flush()
-    notify.departments(
-        session, [d.id for d in recipients], NotificationKind.NEW_MESSAGE, message.id
-    )
-    notify.queue_mails(session, recipients, "/mailbox/inbox")
+    answered: set[int] = set()
     if message.parent_id is not None:
-        _mark_answered(session, message, {d.id for d in recipients})
+        answered = _mark_answered(session, message, {d.id for d in recipients})
+    # One event, one notification: the department whose request this answers is told
+    # "フィードバックが届きました", not also "新しい連絡が届きました".
+    notify.departments(
+        session,
+        [d.id for d in recipients if d.id not in answered],
+        NotificationKind.NEW_MESSAGE,
+        message,
+    )
+    notify.queue_mails(session, recipients, f"/mailbox/messages/{message.id}")
     audit.record(
         session,
         user,
@@ -312,11 +318,14 @@ def deliver(
     return deliveries
 
 
-def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) -> None:
-    """A reply to the asking department answers what its message asked (feedback, request)."""
+def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) -> set[int]:
+    """A reply to the asking department answers what its message asked (feedback, request).
+
+    Returns the departments told that their request was answered.
+    """
     parent = session.get(Message, reply.parent_id)
     if parent is None or parent.sender_department_id not in recipient_ids:
-        return
+        return set()
     answered = session.execute(
         update(Delivery)
         .where(
@@ -330,5 +339,7 @@ def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) ->
     ).rowcount
     if answered and (parent.feedback_due is not None or parent.kind != MessageKind.NOTICE):
         notify.department(
-            session, parent.sender_department_id, NotificationKind.FEEDBACK_RECEIVED, reply.id
+            session, parent.sender_department_id, NotificationKind.FEEDBACK_RECEIVED, reply
         )
+        return {parent.sender_department_id}
+    return set()

@@ -30,4 +30,27 @@ FEEDBACK_DAYS = SettingDef(
     unit="日",
 )
 
-settings.register(UNOPENED_DAYS, FEEDBACK_DAYS)
+REMIND_BEFORE_DAYS = SettingDef(
+    key="mailbox.remind_before_days",
+    label="フィードバック期限の何開庁日前に督促するか",
+    kind=INT,
+    default=2,
+    rationale="期限の2開庁日前に一度知らせ、期限当日にもう一度知らせる（連携の仕組み（案）⑻）",
+    group=GROUP,
+    minimum=1,
+    maximum=20,
+    unit="開庁日",
+)
+ESCALATE_AFTER_DAYS = SettingDef(
+    key="mailbox.escalate_after_days",
+    label="期限を何開庁日過ぎたら管理職に知らせるか",
+    kind=INT,
+    default=3,
+    rationale="担当者への督促で動かないときは、3開庁日後に回答する側の管理職へ（DESIGN §6）",
+    group=GROUP,
+    minimum=1,
+    maximum=30,
+    unit="開庁日",
+)
+
+settings.register(UNOPENED_DAYS, FEEDBACK_DAYS, REMIND_BEFORE_DAYS, ESCALATE_AFTER_DAYS)

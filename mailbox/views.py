@@ -259,7 +259,7 @@ def badges(delivery: Delivery | None, message: Message) -> list[tuple[str, str]]
     elif delivery.feedback_due:
         left = followups.days_left(delivery.feedback_due)
         if left is not None and left < 0:
-            out.append(("overdue", f"回答期限超過（{-left}日）"))
+            out.append(("overdue", f"回答期限超過（{-left}開庁日）"))
         else:
             out.append(("due", "回答待ち"))
     return out

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import Phase, settings
 from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -39,6 +40,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 
 load_models()
+
+# HYPOTHESIS_PROFILE=mutation: find a failure without shrinking it (for checking that a test
+# fails when a service check is removed: shrinking the failure can take many minutes).
+settings.register_profile("mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @contextmanager

@@ -92,6 +92,8 @@ class Consent(Base):
     withdrawn_at: Mapped[datetime | None]
     #: When the expiry job marked the consent expired (validity already ended that day).
     expired_at: Mapped[datetime | None]
+    #: When the retention job deleted its form and signed scan (the record itself stays).
+    files_purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

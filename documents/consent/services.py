@@ -305,13 +305,15 @@ def require_withdrawable(consent: Consent, today: date) -> None:
 
 def expire_due(session: Session, today: date) -> list[int]:
     """Mark active consents whose validity ended before ``today`` expired (for the scheduler)."""
-    due = list(
-        session.scalars(
-            select(Consent)
-            .where(Consent.status == ConsentStatus.ACTIVE, Consent.valid_until < today)
-            .order_by(Consent.id)
-        )
+    query = (
+        select(Consent)
+        .where(Consent.status == ConsentStatus.ACTIVE, Consent.valid_until < today)
+        .order_by(Consent.id)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two schedulers at once: each consent is expired (and its shares recalled) by one.
+        query = query.with_for_update(skip_locked=True, of=Consent)
+    due = list(session.scalars(query))
     for consent in due:
         consent.status = ConsentStatus.EXPIRED
         consent.expired_at = utcnow()

@@ -62,4 +62,16 @@ LINK_MINUTES = SettingDef(
     unit="分",
 )
 
-settings.register(VALIDITY_DAYS, MAX_VALIDITY_DAYS, PURPOSES, CITY_NAME, LINK_MINUTES)
+WARNING_DAYS = SettingDef(
+    key="consent.warning_days",
+    label="同意の有効期限を何日前に知らせるか",
+    kind=INT,
+    default=30,
+    rationale="期限の1か月前に取得した課へ知らせ、本人に更新の意思を確かめる時間をとる",
+    group=GROUP,
+    minimum=1,
+    maximum=180,
+    unit="日",
+)
+
+settings.register(VALIDITY_DAYS, MAX_VALIDITY_DAYS, PURPOSES, CITY_NAME, LINK_MINUTES, WARNING_DAYS)

@@ -71,7 +71,11 @@ _RECEIPT = {
     "decline_reason": MAYBE_STRING,
     **_TOMBSTONE,
 }
-_DAYS_LEFT = {**MAYBE_INT, "description": "回答期限までの日数（負は超過）。回答済み・取消しは null"}
+_DAYS_LEFT = {
+    **MAYBE_INT,
+    "description": "回答期限までの開庁日数（土日・祝日・年末年始を除く。期限が閉庁日なら次の"
+    "開庁日まで。負は超過）。回答済み・取消しは null",
+}
 _TRIAGE = {"work_status": WORK_STATUS, "assignee": MAYBE_USER}
 _HEAD = {
     "id": ID,

@@ -1,6 +1,6 @@
 """The core models of the hub; import them from here."""
 
-from hub.models.audit import AuditEvent, AuditHead
+from hub.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from hub.models.case import Case, CaseDepartment, CaseStatus
 from hub.models.department import ClaimType, Department, DepartmentKind
 from hub.models.resident import Resident
@@ -10,6 +10,7 @@ from hub.models.user import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "Case",

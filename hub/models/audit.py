@@ -44,3 +44,21 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement of the chain's head (seq, hash) at a moment, with a key kept outside
+    the database: rewriting the chain from its first row no longer matches the signed hash."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Ed25519 signature (hex) over :func:`hub.audit_checkpoints.statement`.
+    signature: Mapped[str] = mapped_column(String(128))
+    #: SHA-256 (hex, first 16 characters) of the raw public key that verifies it.
+    key_id: Mapped[str] = mapped_column(String(16))
+    #: Where a copy went (the export file, the admin mail), for the administrator.
+    exported_to: Mapped[str] = mapped_column(String(255), default="")

@@ -44,6 +44,10 @@ class Case(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    #: 訴訟・不服申立て・監査等で保存が必要（リーガルホールド）: the retention job keeps it.
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    #: When the retention job removed its contents (the row stays, counted, without content).
+    anonymised_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     resident: Mapped[Resident] = relationship(lazy="joined")

@@ -27,5 +27,9 @@ class Resident(Base):
     phone: Mapped[str] = mapped_column(String(20), default="")
     #: The department that registered the resident can see them before any case exists.
     created_by_department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    #: 訴訟・不服申立て・監査等で保存が必要（リーガルホールド）: the retention job keeps them.
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    #: When the retention job removed the personal data (name, kana, 宛名番号, address, …).
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -24,7 +24,15 @@ stored file is the same in reverse: delete the row, commit, then unlink the file
 from hub.storage.errors import REJECTIONS, StoredFileUnreadable, UploadRejected
 from hub.storage.names import content_disposition, sanitize_filename
 from hub.storage.sniff import ALLOWED_TYPES, DOCX, JPEG, PDF, PNG
-from hub.storage.store import Storage, bind, read, storage_for, store, unreferenced_files
+from hub.storage.store import (
+    Storage,
+    bind,
+    discard,
+    read,
+    storage_for,
+    store,
+    unreferenced_files,
+)
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -38,6 +46,7 @@ __all__ = [
     "UploadRejected",
     "bind",
     "content_disposition",
+    "discard",
     "read",
     "sanitize_filename",
     "storage_for",

@@ -27,6 +27,7 @@ from hub.storage.sniff import EXTENSIONS, inspect
 
 _INFO_KEY = "tsunagu.storage"
 _WRITTEN = "tsunagu.storage_written"
+_DISCARDED = "tsunagu.storage_discarded"
 _STORAGE_KEY = re.compile(r"[0-9a-f]{32}")
 _PURPOSE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _TMP_PREFIX = ".tmp-"
@@ -208,16 +209,31 @@ def unreferenced_files(
     )
 
 
+def discard(session: Session, stored: StoredFile, *, reason: str = "") -> None:
+    """Delete a stored file: its row now, its file once the transaction commits (audited).
+
+    A crash between the commit and the unlink leaves an unreferenced file, which
+    :func:`unreferenced_files` finds and the retention job removes.
+    """
+    path = storage_for(session).path_for(stored.storage_key)
+    audit.record(session, None, "file.delete", stored, login_id="scheduler", reason=reason[:255])
+    session.delete(stored)
+    session.info.setdefault(_DISCARDED, []).append(path)
+
+
 # A rolled-back transaction leaves no row for the files it wrote: remove them at once.
 # Files of committed transactions are forgotten here; the list lives on the session.
 @event.listens_for(Session, "after_commit")
 def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+    for path in session.info.pop(_DISCARDED, []):
+        path.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:  # a savepoint: the outer transaction decides
         return
+    session.info.pop(_DISCARDED, None)  # rolled back: the rows are still there, keep the files
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)

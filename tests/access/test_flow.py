@@ -20,11 +20,13 @@ from datetime import timedelta
 
 import pytest
 from oracle import OWN
+from sqlalchemy import select
 
 from access.crawl import SKIPPED, Reader, plan
 from access.flow_city import FlowCity, build_flow_city, withdraw
 from hub import jp
 from hub.documents.consent import services as consent_services
+from hub.mailbox.models import Notification
 from hub.storage import Storage, bind
 
 VIEWERS = ("nozei", "hokenryo", "plat", "kaigo", "admin")
@@ -36,8 +38,11 @@ def flow_city(db, config, make_department, make_user, make_resident) -> FlowCity
     return build_flow_city(db, make_department, make_user, make_resident)
 
 
-def _pools(city: FlowCity) -> dict[str, list[int]]:
+def _pools(city: FlowCity, db) -> dict[str, list[int]]:
+    notifications = db.scalars(select(Notification.id).order_by(Notification.id)).all()
+    db.rollback()
     return {
+        "notification_id": list(notifications),
         "case_id": sorted(city.cases.values()),
         "resident_id": [city.resident.id],
         "consent_id": sorted(city.consents.values()),
@@ -48,9 +53,9 @@ def _pools(city: FlowCity) -> dict[str, list[int]]:
     }
 
 
-def _read_everything(app, city: FlowCity, day) -> tuple[list[str], Counter]:
+def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
     """Crawl as every viewer; return the leaks found and what each viewer saw of whom."""
-    planned = plan(app, _pools(city))
+    planned = plan(app, _pools(city, db))
     assert not planned.unplannable, (
         "GET routes the flow test cannot read (fill their arguments in _pools, or list them "
         f"in crawl.SKIPPED with a reason): {planned.unplannable}"
@@ -81,7 +86,7 @@ def test_no_route_shows_a_department_what_the_consent_does_not_give_it(
     city, today = flow_city, jp.today()
 
     # 1. Both consents in force.
-    leaks, seen = _read_everything(app, city, today)
+    leaks, seen = _read_everything(app, db, city, today)
     assert leaks == [], "\n".join(leaks)
     # The crawl is not blind: what the consents allow does arrive, by page, API and file.
     assert seen[("plat", "nozei", "arrears")] and seen[("plat", "nozei", "life_situation")]
@@ -95,7 +100,7 @@ def test_no_route_shows_a_department_what_the_consent_does_not_give_it(
 
     # 2. 納税課's consent is withdrawn: only what ぷらっとホーム's own consent gives remains.
     withdraw(db, city, "C1", today)
-    leaks, seen = _read_everything(app, city, today)
+    leaks, seen = _read_everything(app, db, city, today)
     assert leaks == [], "\n".join(leaks)
     assert seen[("plat", "nozei", "household_budget")]
     assert not seen[("plat", "nozei", "arrears")]
@@ -106,14 +111,14 @@ def test_no_route_shows_a_department_what_the_consent_does_not_give_it(
     monkeypatch.setattr(jp, "today", lambda: later)
     consent_services.expire_due(db, later)
     db.commit()
-    leaks, seen = _read_everything(app, city, later)
+    leaks, seen = _read_everything(app, db, city, later)
     assert leaks == [], "\n".join(leaks)
     crossed = {k: n for k, n in seen.items() if k[0] != k[1]}
     assert crossed == {}, crossed
 
 
-def test_every_get_route_is_read_or_skipped_with_a_reason(app, flow_city):
-    planned = plan(app, _pools(flow_city))
+def test_every_get_route_is_read_or_skipped_with_a_reason(app, db, flow_city):
+    planned = plan(app, _pools(flow_city, db))
     assert planned.unplannable == []
     assert all(reason for reason in SKIPPED.values())
     read = {endpoint for endpoint, *_rest in planned.requests}
@@ -121,8 +126,8 @@ def test_every_get_route_is_read_or_skipped_with_a_reason(app, flow_city):
     assert every_get - read == set(SKIPPED)
 
 
-def test_a_route_added_later_is_read_or_refused(app, flow_city):
+def test_a_route_added_later_is_read_or_refused(app, db, flow_city):
     """Proves the plan bites: a new GET route with an unknown argument is reported."""
     app.add_url_rule("/added-later/<int:widget_id>", "added_later", lambda widget_id: "")
-    planned = plan(app, _pools(flow_city))
+    planned = plan(app, _pools(flow_city, db))
     assert planned.unplannable == ["added_later (widget_id)"]

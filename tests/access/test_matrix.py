@@ -25,6 +25,7 @@ from hub.auth.services import create_token
 from hub.documents.consent import services as consent_services
 from hub.mailbox import send as mailbox_send
 from hub.mailbox.compose import Upload
+from hub.mailbox.models import Notification, NotificationKind, OutboxMail, OutboxStatus
 from hub.models import DepartmentKind, Role
 from hub.security import CACHEABLE_ENDPOINTS
 from hub.storage import Storage, bind
@@ -172,6 +173,22 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
     notice = {"kind": "notice", "recipient_ids": [partner.id], "subject": "勉強会のお知らせ"}
     upload = Upload("案内.pdf", samples.fpdf_pdf("Study session"))
     message = mailbox_send.send(db, users["staff"], notice, [upload])
+    # A notification of the staff user's (its message) and a failed mail (管理 → ジョブ).
+    told = Notification(
+        user_id=users["staff"].id,
+        kind=NotificationKind.NEW_MESSAGE,
+        message_id=message.id,
+        text="テスト課から連絡が届きました",
+    )
+    failed = OutboxMail(
+        department_id=own.id,
+        to_address="nozei@example.jp",
+        subject="件名",
+        body="本文",
+        status=OutboxStatus.FAILED,
+        attempts=10,
+    )
+    db.add_all([told, failed])
     db.commit()
     ids = {
         "case_id": case.id,
@@ -182,6 +199,9 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         "consent_id": consent.id,
         "message_id": message.id,
         "document_id": message.documents[0].id,
+        "notification_id": told.id,
+        "mail_id": failed.id,
+        "name": "outbox",
     }
     return World(ids, users, tokens)
 

@@ -136,5 +136,14 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "mailbox.notifications":      _r(302, 200, 200, 403, 200),
     "mailbox.mark_read":          _r(401, 302, 302, 403, 302),
     "mailbox.followups":          _r(302, 200, 200, 403, 200),
+    # ``notification_id`` is the staff user's own: it leads to its message (302); anyone
+    # else's is "not found"; administrators have no notifications.
+    "mailbox.open_notification":  _r(302, 302, 404, 403, 404),
+    # Scheduler: 管理 → ジョブ is the administrator's (``name`` is the outbox job, ``mail_id``
+    # a failed mail); the consents ending soon are each department's own list.
+    "scheduler.index":            _ADMIN_GET,
+    "scheduler.run":              _admin_post(302),
+    "scheduler.retry_mail":       _admin_post(302),
+    "scheduler.ending":           _r(302, 200, 200, 403, 200),
 }
 # fmt: on

@@ -1,17 +1,16 @@
-"""The demo mail and the due-feedback notices, as a new user of `make run` would meet them."""
+"""The demo mail, as a new user of `make run` would meet it (the due-feedback reminders are the
+scheduler's: tests/scheduler/test_feedback_job.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import func, select
 
-from hub import demo, jp
+from hub import demo
 from hub.documents.consent import demo as consent_demo
 from hub.documents.hearing import demo as hearing_demo
 from hub.mailbox import demo as mailbox_demo
-from hub.mailbox import inbox, reminders
-from hub.mailbox.models import Delivery, Message, MessageKind, Notification, NotificationKind
+from hub.mailbox import inbox
+from hub.mailbox.models import Message, MessageKind
 from hub.models import User
 from hub.storage import Storage, bind
 
@@ -55,26 +54,3 @@ def test_demo_mail_shows_a_share_its_receipts_feedback_and_a_notice(db, hasher, 
         "plat",
         "hokenfukushi",
     }
-
-
-def test_due_feedback_is_notified_once_per_user(db, hasher, config):
-    users = _load(db, hasher, config)
-    share = db.scalars(select(Message).where(Message.kind == MessageKind.SHARE)).one()
-    due = share.feedback_due
-    assert reminders.notify_due_feedback(db, today=due - timedelta(days=5)) == 0
-    written = reminders.notify_due_feedback(db, today=due - timedelta(days=1))
-    db.commit()
-    rows = db.scalars(
-        select(Notification).where(Notification.kind == NotificationKind.FEEDBACK_DUE)
-    ).all()
-    # Only 保険料収納課 still owes it (ぷらっとホーム answered); nobody else is told.
-    assert written == len(rows) >= 1
-    assert {r.user_id for r in rows} <= {
-        u.id for u in users.values() if u.department.code == "hokenryo"
-    }
-    assert all(share.subject not in r.text and "山田" not in r.text for r in rows)
-    # Running again (the job may run twice) writes nothing more.
-    assert reminders.notify_due_feedback(db, today=due + timedelta(days=3)) == 0
-    owed = db.scalars(select(Delivery).where(Delivery.feedback_received_at.is_(None))).all()
-    assert any(d.feedback_due == due for d in owed)
-    assert jp.today() <= due

@@ -9,7 +9,7 @@ import pytest
 from mailkit import attempt, share_data
 from sqlalchemy import select, update
 
-from hub import jp
+from hub import jp, workdays
 from hub.db import utcnow
 from hub.documents.consent.models import Consent
 from hub.errors import InvalidInput, NotFound
@@ -103,7 +103,9 @@ def test_each_filter(db, city, mail, make_user):
     assert only(InboxFilter(case_id=city.case_id)) == {plain.id, asked.id, late.id}
     assert only(InboxFilter(due=True)) == {asked.id, late.id}
     assert only(InboxFilter(overdue=True)) == set()
-    assert only(InboxFilter(overdue=True), today=today + timedelta(days=1)) == {late.id}
+    # Overdue from the opening day after the (effective) due date: the working-day calendar.
+    next_open = workdays.add(workdays.effective_due(today), 1)
+    assert only(InboxFilter(overdue=True), today=next_open) == {late.id}
     assert only(InboxFilter(unread=True)) == everything - {plain.id}
     assert only(InboxFilter(status=WorkStatus.DOING)) == {asked.id}
     assert only(InboxFilter(status=WorkStatus.TODO)) == everything - {asked.id}
@@ -129,10 +131,11 @@ def test_each_filter(db, city, mail, make_user):
         "overdue": 0,
         "approvals": 0,
     }
-    assert inbox.counts(db, user, today=today + timedelta(days=1)).overdue == 1
+    assert inbox.counts(db, user, today=next_open).overdue == 1
     assert [d.message_id for d in followups.owed(db, user)] == [late.id, asked.id]
     assert [d.message_id for d in followups.open_requests(db, city.staff)] == [late.id, asked.id]
-    assert followups.days_left(late.feedback_due, today + timedelta(days=2)) == -2
+    two_late = workdays.add(workdays.effective_due(today), 2)
+    assert followups.days_left(late.feedback_due, two_late) == -2
 
 
 @pytest.mark.parametrize(
