@@ -30,6 +30,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import audit, jp, panels, workdays
+from hub.api import auth as api_auth
+from hub.api import errors as api_errors
+from hub.api.blueprint import HubOpenAPI
+from hub.api.errors import Error, validation_error_response
 from hub.auth.passwords import hasher_for
 from hub.config import Config, load_config
 from hub.db import Database
@@ -60,11 +64,16 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """Build the hub: configuration, database, extensions, blueprints and error pages."""
     cfg = config if isinstance(config, Config) else load_config(config)
     template_dir = resources.files("hub.templates")
-    app = Flask(
+    # flask-openapi3's Flask: the API blueprints' models give the OpenAPI document (hub.api.spec).
+    app = HubOpenAPI(
         __name__,
         template_folder=str(template_dir),
         instance_path=cfg.instance_path,
         static_folder="static",
+        doc_ui=False,
+        validation_error_status=400,
+        validation_error_model=Error,
+        validation_error_callback=validation_error_response,
     )
     app.config.update(
         SECRET_KEY=cfg.secret_key,
@@ -99,6 +108,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     login_manager.user_loader(_load_user)
 
     panels.init_app(app)
+    api_auth.init_app(app)  # before every other hook: the API answers by token only
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
@@ -136,7 +146,12 @@ def load_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     """Register each package's blueprints, API modules and page panels, in a fixed order."""
     from hub.admin.routes import bp as admin_bp
-    from hub.api import bp as api_bp
+    from hub.api import admin as admin_api
+    from hub.api import cases as cases_api
+    from hub.api import legacy
+    from hub.api import reference as reference_api
+    from hub.api import residents as residents_api
+    from hub.api import spec
     from hub.auth.routes import bp as auth_bp
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp
@@ -174,10 +189,15 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
     panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
-    app.register_blueprint(api_bp, url_prefix=API_PREFIX)
-    csrf.exempt(api_bp)  # the API takes bearer tokens only, never the session cookie
+    # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
+    for api in (reference_api, residents_api, cases_api, admin_api, spec):
+        app.register_api(api.bp, url_prefix=API_PREFIX)
+        csrf.exempt(api.bp)  # the API takes bearer tokens only, never the session cookie
+    app.register_blueprint(legacy.bp, url_prefix=API_PREFIX)
+    csrf.exempt(legacy.bp)
+    spec.add_error_codes(app, api_errors.ERROR_CODES)
 
-    @app.get("/fonts/noto-sans-jp.otf")
+    @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():
         """Serve the fallback font for characters office fonts lack (see hub.css).
 
@@ -189,7 +209,7 @@ def _register_blueprints(app: Flask) -> None:
             io.BytesIO(data), mimetype="font/otf", max_age=31_536_000, etag=etag, conditional=True
         )
 
-    @app.get("/healthz")
+    @app.get("/healthz", doc_ui=False)
     def health():
         """Answer that the process is up (no database access, no data)."""
         return jsonify(status="ok")

@@ -1,40 +1,14 @@
-"""The JSON API under /api/v1, authenticated by per-user bearer tokens.
+"""The JSON API under /api/v1: the plumbing and the core's own resources.
 
-Routes live in the modules imported at the bottom; each one loads, lets a service check
-access, and serialises explicitly. ``openapi.py`` documents every route, and a test keeps the
-document and the URL map in step.
+Plumbing: token authentication (``auth``), the error envelope and its codes (``errors``), the
+pieces every contract is built from (``models``), the blueprint conventions (``blueprint``) and
+the OpenAPI document generated from the registered routes and their models (``spec``). The
+core's resources, each module with its blueprint: the token's user and reference data
+(``reference``), residents, cases and administration. Each package keeps its own API beside its
+pages (``documents/consent/api.py``, ``documents/hearing/api.py``, ``mailbox/api/``); the app
+factory registers them all under /api/v1 (``API_PREFIX``).
 """
 
-from flask import Blueprint
+from hub.security import API_PREFIX
 
-bp = Blueprint("api", __name__)
-
-# The modules attach their routes and hooks to ``bp``, so they are imported after it exists.
-from hub.api import (  # noqa: E402
-    admin,
-    auth,
-    cases,
-    consents,
-    consents_doc,
-    hearing,
-    mailbox,
-    mailbox_doc,
-    openapi,
-    reference,
-    residents,
-)
-
-__all__ = [
-    "admin",
-    "auth",
-    "bp",
-    "cases",
-    "consents",
-    "consents_doc",
-    "hearing",
-    "mailbox",
-    "mailbox_doc",
-    "openapi",
-    "reference",
-    "residents",
-]
+__all__ = ["API_PREFIX"]

@@ -1,24 +1,26 @@
 """Bearer-token authentication for every request under /api/v1, before anything else runs.
 
-The hook is registered on the application (``before_app_request``), not only on the blueprint:
-a request for an unknown API path or with a method a route does not take matches no endpoint,
-so blueprint hooks would not run and the web login guard would answer with an HTML redirect.
-Blueprints are registered before the app's own hooks, so this one runs first.
+The hook is registered on the application (``init_app``), not on a blueprint: a request for an
+unknown API path or with a method a route does not take matches no endpoint, so blueprint hooks
+would not run and the web login guard would answer with an HTML redirect. The app factory
+registers it before its own hooks, so it runs first. It also reads a JSON body strictly (a
+broken body is refused here, once, for every route).
 """
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+import json
+
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from hub import audit
-from hub.api import bp
-from hub.api.inputs import MAX_ID
 from hub.auth.services import user_for_token
-from hub.errors import NotFound
+from hub.errors import InvalidInput, NotFound
 from hub.models import User
 from hub.residents.services import require_case_worker
 from hub.security import API_PREFIX
+from hub.validation import MAX_ID
 from hub.web import db
 
 #: Where hub/app.py mounts the blueprint, and the server URL of the OpenAPI document.
@@ -47,6 +49,17 @@ def case_worker(action: str, case_id: int) -> User:
     return user
 
 
+def _refuse_search_in_url() -> None:
+    """Search words are personal data: never in a URL (they reach access logs)."""
+    if "q" in request.args:
+        raise InvalidInput(
+            "検索語は個人情報のためURLに含められません。"
+            "検索は POST …/search の本文で送ってください。",
+            code="unknown_fields",
+            fields={"q": "検索語はURLではなく本文で送ってください。"},
+        )
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
@@ -69,7 +82,11 @@ def _token_user() -> tuple[User | None, bool]:
     return user_for_token(db(), auth.token), True
 
 
-@bp.before_app_request
+def init_app(app: Flask) -> None:
+    """Authenticate every request under /api/v1 before anything else the app does."""
+    app.before_request(authenticate)
+
+
 def authenticate() -> Response | None:
     """Require a valid bearer token for every path under /api/v1, then route errors as JSON."""
     if not _is_api_path(request.path):
@@ -101,4 +118,26 @@ def authenticate() -> Response | None:
     # An id beyond the integer columns cannot exist; the driver would fail on it.
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         raise NotFound()
+    _refuse_search_in_url()
+    if request.method in ("POST", "PUT", "PATCH") and request.is_json:
+        _strict_json()
     return None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json() -> None:
+    """Refuse a JSON body that is not a JSON object (NaN, a lone surrogate, a list …).
+
+    The models read the parsed object afterwards (Flask caches it); a body they would never
+    see — broken JSON reads as "nothing" in the library — is answered here.
+    """
+    try:
+        data = json.loads(request.get_data(cache=True), parse_constant=_no_constant)
+        json.dumps(data, ensure_ascii=False).encode()  # a lone surrogate is not text
+    except (ValueError, RecursionError):
+        raise InvalidInput("本文が正しいJSONではありません。", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("本文はJSONオブジェクト（{ … }）で送ってください。", code="invalid_json")

@@ -12,9 +12,10 @@ from flask import Response, jsonify, request, url_for
 from sqlalchemy import select
 
 from hub import jp, storage
-from hub.api import bp, serialize
+from hub.api import serialize
 from hub.api.auth import api_user
 from hub.api.inputs import ID, IDS, TEXT, json_object, query_args, require_types
+from hub.api.legacy import bp
 from hub.documents.categories import ORDER
 from hub.documents.consent import access, forms, gate, scope, services, sharing
 from hub.documents.consent.models import Consent, SharingRequest
@@ -336,3 +337,16 @@ def create_sharing_request(resident_id: int) -> Response:
     require_types(data, {"department_ids": (IDS, "依頼先"), "note": (TEXT, "依頼の内容")})
     item = sharing.create(db(), api_user(), resident_id, data)
     return serialize.created(_request_json(item, api_user()))
+
+
+@bp.post("/cases/<int:case_id>/departments")
+def add_case_departments(case_id: int) -> Response:
+    """Add departments to a case (its lead only), each within the resident's consent (409)."""
+    from hub.api.auth import case_worker
+    from hub.documents.consent import membership
+
+    data = json_object(["department_ids"])
+    require_types(data, {"department_ids": (IDS, "関係所管")})
+    user = case_worker("case.add_department", case_id)
+    case = membership.join(db(), user, case_id, data.get("department_ids"))
+    return jsonify(serialize.case(case, user))

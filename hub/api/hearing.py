@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Response, jsonify, url_for
 
-from hub.api import bp
 from hub.api.auth import case_worker
 from hub.api.inputs import json_object, query_args
+from hub.api.legacy import bp
 from hub.api.serialize import department_ref, timestamp
 from hub.cases.services import get_visible
 from hub.documents.consent.disclosure import owner_cut

@@ -16,9 +16,10 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from hub import jp, storage
-from hub.api import bp, mailbox_json, serialize
+from hub.api import mailbox_json, serialize
 from hub.api.auth import MAX_BODY_BYTES, api_user, case_worker
 from hub.api.inputs import BOOLEAN, ID, IDS, TEXT, json_object, query_args, require_types
+from hub.api.legacy import bp
 from hub.cases import services as cases
 from hub.documents.categories import ORDER
 from hub.errors import Forbidden, InvalidInput

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
-from hub.api.openapi import document
+from hub.api.spec import document
 from hub.auth.services import create_token
 from hub.db import Database
 from hub.models import AuditEvent, Department, DepartmentKind, Role, User
@@ -21,9 +21,10 @@ PREFIX = "/api/v1"
 _NO_BODY = object()
 
 
-@pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
-    return document()
+@pytest.fixture
+def spec(app) -> dict[str, Any]:
+    """The OpenAPI document generated from the app's routes and models."""
+    return document(app)
 
 
 def validator(spec: dict[str, Any], schema: dict[str, Any]) -> Draft202012Validator:

@@ -1,0 +1,68 @@
+"""An API blueprint as every package makes one: the hub's conventions in one place.
+
+A package declares its routes on ``api_blueprint("consents_api", __name__, "同意")`` with its
+models, and the app factory registers it under /api/v1 (``app.register_api(bp,
+url_prefix=API_PREFIX)``), exactly as it registers its pages. Each operation's ``operationId``
+is its view function's name; every operation may answer 401 (no valid token), 400 (input the
+models refuse) and 413 (a body too large), in the hub's error envelope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+
+from hub.api.auth import api_user
+from hub.api.errors import Error
+from hub.residents.services import require_case_worker
+from hub.web import db
+
+
+def _operation_id(*, name: str = "", path: str = "", method: str = "", bp_name: str = "") -> str:
+    """The view function's name: ``show_case``, ``send_message`` … (unique across the API)."""
+    return name
+
+
+def api_blueprint(name: str, import_name: str, tag: str, description: str = "") -> APIBlueprint:
+    """A blueprint of API routes, tagged for the document, answering 400/401 as the hub does."""
+    return APIBlueprint(
+        name,
+        import_name,
+        abp_tags=[Tag(name=tag, description=description or None)],
+        abp_responses={400: Error, 401: Error, 413: Error},
+        operation_id_callback=_operation_id,
+    )
+
+
+def case_workers_only(bp: APIBlueprint, object_type: str) -> None:
+    """Refuse administrators (403, audited) before a request's body is even read: they
+    configure the hub and read no resident's data."""
+
+    @bp.before_request
+    def _case_workers() -> None:
+        user = api_user()
+        require_case_worker(db(), user, request.endpoint or "", object_type=object_type)
+
+
+def errors(*statuses: int) -> dict[int, Any]:
+    """The error answers an operation documents besides 400 and 401 (403, 404, 409 …)."""
+    return {status: Error for status in statuses}
+
+
+class HubOpenAPI(OpenAPI):
+    """flask-openapi3's Flask, merging the operations of one path from several blueprints
+    (``GET /departments`` is everyone's reference data, ``POST /departments`` the admin's);
+    the library keeps only the last blueprint's operations of a path."""
+
+    def register_api(self, api: APIBlueprint, **options: Any) -> None:
+        before = dict(self.paths)
+        super().register_api(api, **options)
+        for path, earlier in before.items():
+            current = self.paths.get(path)
+            if current is None or current is earlier:
+                continue
+            for method in ("get", "put", "post", "delete", "patch"):
+                if getattr(current, method) is None and getattr(earlier, method) is not None:
+                    setattr(current, method, getattr(earlier, method))

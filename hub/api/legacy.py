@@ -1,0 +1,10 @@
+"""The package APIs not yet moved into their packages (consents, hearing, mailbox).
+
+A plain blueprint, as before; it goes away as each package registers its own API.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from hub.api import consents, hearing, mailbox  # noqa: E402, F401
