@@ -148,10 +148,9 @@ def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
     from hub.api import admin as admin_api
     from hub.api import cases as cases_api
-    from hub.api import legacy
+    from hub.api import legacy, spec
     from hub.api import reference as reference_api
     from hub.api import residents as residents_api
-    from hub.api import spec
     from hub.auth.routes import bp as auth_bp
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp

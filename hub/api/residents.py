@@ -78,7 +78,7 @@ class ResidentInput(Body):
 
 
 class ResidentPatch(Body):
-    """The fields to correct; left out, a field keeps its value; null clears it (生年月日・住所・電話)."""
+    """Fields to correct; one left out keeps its value, null clears it (生年月日・住所・電話)."""
 
     NULLABLE = frozenset({"birth_date", "address", "phone"})
     atena_no: Text | Maybe = Field(None, max_length=40, title="宛名番号")
