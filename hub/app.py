@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
+    from hub.mailbox import nav as mailbox_nav
     from hub.mailbox import panels as mailbox_panels
     from hub.mailbox import tiles as mailbox_tiles
     from hub.mailbox.routes import bp as mailbox_bp
@@ -188,6 +189,8 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
     panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
+    panels.add_nav(app, mailbox_nav.nav_links)
+    panels.add_stylesheet(app, "css/mailbox.css")
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
     for api in (reference_api, residents_api, cases_api, admin_api, spec):
         app.register_api(api.bp, url_prefix=API_PREFIX)
@@ -370,13 +373,6 @@ def _register_template_helpers(app: Flask) -> None:
         return f"（{workdays.closed_reason(due)}のため期限は{day.month}月{day.day}日）"
 
     app.jinja_env.filters["due_note"] = due_note
-
-    @app.context_processor
-    def mailbox_counts() -> dict[str, Any]:
-        # A callable: only base.html's navigation asks, once per page, and only when shown.
-        from hub.mailbox.views import nav_counts
-
-        return {"mailbox_counts": lambda: nav_counts(db(), current_user)}
 
     @app.context_processor
     def hub_settings() -> dict[str, Any]:

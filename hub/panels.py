@@ -1,11 +1,14 @@
-"""Panels and tiles that other packages add to the core pages.
+"""Panels, tiles, navigation links and stylesheets that other packages add to the core pages.
 
 The core pages do not import hub.documents, hub.mailbox or hub.scheduler (dependencies point
 one way); the app factory registers each package's providers here, in a fixed order, and the
 templates render what the providers return. A panel provider takes the request's session, the
 acting user and the object (a case, a resident) and returns a :class:`Panel` or None; a tile
 provider takes the session and the user and returns the :class:`Tile` objects of features
-that exist for that user (the dashboard and the admin page show no placeholders).
+that exist for that user (the dashboard and the admin page show no placeholders). A navigation
+provider returns the package's :class:`NavLink` objects for the menu (``main``) or the header
+(``user``): the mailbox's 連絡 with its unread count, 承認, 通知; a package may also add its
+stylesheet to every page. ``templates/base.html`` names no package.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from hub.models import Case, Resident, User
@@ -40,6 +43,23 @@ class Tile:
     tone: str = ""
 
 
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+    #: The number after the label (0: none shown).
+    count: int = 0
+    #: Read out instead of the label (「連絡（未読3件）」).
+    aria_label: str = ""
+    #: ``main`` (the menu) or ``user`` (beside the user's name in the header).
+    place: str = "main"
+    #: The page shown is this link's.
+    current: bool = False
+    #: The number needs attention (a manager's approvals waiting).
+    warn: bool = False
+
+
+NavProvider = Callable[[Session, User], "list[NavLink]"]
 CaseProvider = Callable[[Session, User, Case], "Panel | None"]
 TileProvider = Callable[[Session, User], "list[Tile]"]
 ResidentProvider = Callable[[Session, User, Resident], "Panel | None"]
@@ -47,7 +67,14 @@ _KEY = "tsunagu.panels"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[_KEY] = {"case": [], "resident": [], "dashboard": [], "admin": []}
+    app.extensions[_KEY] = {
+        "case": [],
+        "resident": [],
+        "dashboard": [],
+        "admin": [],
+        "nav": [],
+        "stylesheets": [],
+    }
 
     @app.context_processor
     def panel_helpers() -> dict[str, Any]:
@@ -65,7 +92,34 @@ def init_app(app: Flask) -> None:
                 found.extend(provider(db(), actor()))
             return found
 
-        return {"case_panels": case_panels, "resident_panels": resident_panels, "tiles": tiles}
+        def nav_links(place: str) -> list[NavLink]:
+            # Asked twice per page (menu, header): the providers run once.
+            if "nav_links" not in g:
+                user = actor()
+                g.nav_links = [
+                    link
+                    for provider in current_app.extensions[_KEY]["nav"]
+                    for link in provider(db(), user)
+                ]
+            return [link for link in g.nav_links if link.place == place]
+
+        return {
+            "case_panels": case_panels,
+            "resident_panels": resident_panels,
+            "tiles": tiles,
+            "nav_links": nav_links,
+            "package_stylesheets": current_app.extensions[_KEY]["stylesheets"],
+        }
+
+
+def add_nav(app: Flask, provider: NavProvider) -> None:
+    """Put a package's links in the menu or the header, after those registered before."""
+    app.extensions[_KEY]["nav"].append(provider)
+
+
+def add_stylesheet(app: Flask, filename: str) -> None:
+    """Link a package's stylesheet (a file of the hub's static folder) from every page."""
+    app.extensions[_KEY]["stylesheets"].append(filename)
 
 
 def add_case_panel(app: Flask, provider: CaseProvider) -> None:

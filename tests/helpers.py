@@ -56,3 +56,15 @@ def post_form(client, path: str, data: dict | None = None, form_page: str = "/ac
     payload = dict(data or {})
     payload["csrf_token"] = csrf_token(client, form_page)
     return client.post(path, data=payload, **kwargs)
+
+
+def is_api(rule) -> bool:
+    """A route of the JSON API (under /api/v1), whichever package's blueprint it is on."""
+    from hub.security import API_PREFIX
+
+    return rule.rule.startswith(API_PREFIX + "/")
+
+
+def operation_id(endpoint: str) -> str:
+    """An API endpoint's operationId: the view's name (``cases_api.show_case`` → show_case)."""
+    return endpoint.rsplit(".", 1)[-1]

@@ -1,5 +1,6 @@
 """Expected answers of every /api/v1 endpoint to a GET, per actor (read by the access matrix).
 
+Keyed by operationId (the view function's name, whichever package's blueprint it is on).
 Each value is the status of ``GET url_for(endpoint, ...)`` sent with the actor's bearer token
 (none for ``anonymous``), where every id in the URL is that of a case involving the department
 of ``staff`` and ``manager`` (its resident for ``resident_id``; any existing user or department
@@ -30,71 +31,71 @@ NEEDS_QUERY = {"anonymous": 401, "staff": 400, "manager": 400, "admin": 403, "ou
 NO_GET = {"anonymous": 401, "staff": 405, "manager": 405, "admin": 405, "outsider": 405}
 
 API_RULES: dict[str, dict[str, int]] = {
-    "api.openapi": dict(EVERY_USER),
-    "api.me": dict(EVERY_USER),
-    "api.list_claim_types": dict(EVERY_USER),
-    "api.list_departments": dict(EVERY_USER),
-    "api.create_department": dict(EVERY_USER),  # POST; GET /departments lists them
-    "api.update_department": dict(NO_GET),  # PATCH /departments/<id>
-    "api.list_residents": dict(CASE_WORKERS),
-    "api.create_resident": dict(CASE_WORKERS),  # POST; GET /residents lists them
-    "api.search_residents": dict(NO_GET),  # POST /residents/search
-    "api.show_resident": dict(INVOLVED_ONLY),
-    "api.update_resident": dict(INVOLVED_ONLY),  # PATCH; GET /residents/<id> shows it
-    "api.list_cases": dict(CASE_WORKERS),
-    "api.create_case": dict(CASE_WORKERS),  # POST; GET /cases lists them
-    "api.search_cases": dict(NO_GET),  # POST /cases/search
-    "api.show_case": dict(INVOLVED_ONLY),
-    "api.update_case": dict(INVOLVED_ONLY),  # PATCH; GET /cases/<id> shows it
-    "api.add_case_departments": dict(NO_GET),  # POST /cases/<id>/departments
-    "api.list_users": dict(ADMINS_ONLY),
-    "api.create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
-    "api.update_user": dict(NO_GET),  # PATCH /users/<id>
+    "openapi": dict(EVERY_USER),
+    "me": dict(EVERY_USER),
+    "list_claim_types": dict(EVERY_USER),
+    "list_departments": dict(EVERY_USER),
+    "create_department": dict(EVERY_USER),  # POST; GET /departments lists them
+    "update_department": dict(NO_GET),  # PATCH /departments/<id>
+    "list_residents": dict(CASE_WORKERS),
+    "create_resident": dict(CASE_WORKERS),  # POST; GET /residents lists them
+    "search_residents": dict(NO_GET),  # POST /residents/search
+    "show_resident": dict(INVOLVED_ONLY),
+    "update_resident": dict(INVOLVED_ONLY),  # PATCH; GET /residents/<id> shows it
+    "list_cases": dict(CASE_WORKERS),
+    "create_case": dict(CASE_WORKERS),  # POST; GET /cases lists them
+    "search_cases": dict(NO_GET),  # POST /cases/search
+    "show_case": dict(INVOLVED_ONLY),
+    "update_case": dict(INVOLVED_ONLY),  # PATCH; GET /cases/<id> shows it
+    "add_case_departments": dict(NO_GET),  # POST /cases/<id>/departments
+    "list_users": dict(ADMINS_ONLY),
+    "create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
+    "update_user": dict(NO_GET),  # PATCH /users/<id>
     # Hearing sheets and 共通目安 (the fixture case has no sheet yet).
-    "api.show_sheet": dict(NO_SHEET_YET),
-    "api.list_sheet_versions": dict(INVOLVED_ONLY),
-    "api.create_sheet_version": dict(INVOLVED_ONLY),  # POST; GET …/sheet/versions lists them
-    "api.compare_sheet_versions": dict(NEEDS_QUERY),  # ?from=&to=
-    "api.calculate_sheet": dict(NO_GET),  # POST …/sheet/calculate
-    "api.show_criteria": dict(INVOLVED_ONLY),
-    "api.update_criteria": dict(INVOLVED_ONLY),  # PUT; GET …/criteria shows them
+    "show_sheet": dict(NO_SHEET_YET),
+    "list_sheet_versions": dict(INVOLVED_ONLY),
+    "create_sheet_version": dict(INVOLVED_ONLY),  # POST; GET …/sheet/versions lists them
+    "compare_sheet_versions": dict(NEEDS_QUERY),  # ?from=&to=
+    "calculate_sheet": dict(NO_GET),  # POST …/sheet/calculate
+    "show_criteria": dict(INVOLVED_ONLY),
+    "update_criteria": dict(INVOLVED_ONLY),  # PUT; GET …/criteria shows them
     # Consents (consent_id: a draft of the resident without a form yet).
-    "api.list_consents": dict(INVOLVED_ONLY),
-    "api.create_consent": dict(INVOLVED_ONLY),  # POST; GET …/consents lists them
-    "api.show_consent": dict(INVOLVED_ONLY),
-    "api.update_consent": dict(INVOLVED_ONLY),  # PATCH; GET …/consents/<id> shows it
-    "api.generate_consent_form": dict(NO_GET),  # POST …/form
-    "api.discard_consent_form": dict(NO_GET),  # DELETE …/form
-    "api.upload_consent_scan": dict(NO_GET),  # POST multipart
-    "api.activate_consent": dict(NO_GET),
-    "api.withdraw_consent": dict(NO_GET),
-    "api.download_consent_form_pdf": dict(NO_FILE_YET),
-    "api.download_consent_form_docx": dict(NO_FILE_YET),
-    "api.download_consent_scan": dict(NO_FILE_YET),
-    "api.check_consent": dict(NO_GET),  # POST …/consent-check
-    "api.list_sharing_requests": dict(INVOLVED_ONLY),
-    "api.create_sharing_request": dict(INVOLVED_ONLY),  # POST; GET lists them
+    "list_consents": dict(INVOLVED_ONLY),
+    "create_consent": dict(INVOLVED_ONLY),  # POST; GET …/consents lists them
+    "show_consent": dict(INVOLVED_ONLY),
+    "update_consent": dict(INVOLVED_ONLY),  # PATCH; GET …/consents/<id> shows it
+    "generate_consent_form": dict(NO_GET),  # POST …/form
+    "discard_consent_form": dict(NO_GET),  # DELETE …/form
+    "upload_consent_scan": dict(NO_GET),  # POST multipart
+    "activate_consent": dict(NO_GET),
+    "withdraw_consent": dict(NO_GET),
+    "download_consent_form_pdf": dict(NO_FILE_YET),
+    "download_consent_form_docx": dict(NO_FILE_YET),
+    "download_consent_scan": dict(NO_FILE_YET),
+    "check_consent": dict(NO_GET),  # POST …/consent-check
+    "list_sharing_requests": dict(INVOLVED_ONLY),
+    "create_sharing_request": dict(INVOLVED_ONLY),  # POST; GET lists them
     # The mailbox (message_id: a notice from the staff's department to the partner;
     # document_id: its attached file).
-    "api.inbox_page": dict(CASE_WORKERS),
-    "api.search_inbox": dict(NO_GET),  # POST /mailbox/search
-    "api.mailbox_counts": dict(CASE_WORKERS),
-    "api.sent_box": dict(CASE_WORKERS),
-    "api.owed": dict(CASE_WORKERS),
-    "api.open_requests": dict(CASE_WORKERS),
-    "api.unopened": dict(CASE_WORKERS),
-    "api.send_message": dict(NO_GET),  # POST /messages
-    "api.show_message": dict(INVOLVED_ONLY),
-    "api.show_message_document": dict(INVOLVED_ONLY),
-    "api.acknowledge_message": dict(NO_GET),
-    "api.triage_message": dict(NO_GET),
-    "api.send_feedback": dict(NO_GET),
-    "api.decline_request": dict(NO_GET),
-    "api.approve_message": dict(NO_GET),
-    "api.return_message": dict(NO_GET),
-    "api.request_sharing": dict(NO_GET),  # POST /cases/<id>/sharing-requests
-    "api.case_timeline": dict(INVOLVED_ONLY),
-    "api.recipient_options": dict(INVOLVED_ONLY),
-    "api.list_notifications": dict(CASE_WORKERS),
-    "api.read_notifications": dict(NO_GET),  # POST /notifications/read
+    "inbox_page": dict(CASE_WORKERS),
+    "search_inbox": dict(NO_GET),  # POST /mailbox/search
+    "mailbox_counts": dict(CASE_WORKERS),
+    "sent_box": dict(CASE_WORKERS),
+    "owed": dict(CASE_WORKERS),
+    "open_requests": dict(CASE_WORKERS),
+    "unopened": dict(CASE_WORKERS),
+    "send_message": dict(NO_GET),  # POST /messages
+    "show_message": dict(INVOLVED_ONLY),
+    "show_message_document": dict(INVOLVED_ONLY),
+    "acknowledge_message": dict(NO_GET),
+    "triage_message": dict(NO_GET),
+    "send_feedback": dict(NO_GET),
+    "decline_request": dict(NO_GET),
+    "approve_message": dict(NO_GET),
+    "return_message": dict(NO_GET),
+    "request_sharing": dict(NO_GET),  # POST /cases/<id>/sharing-requests
+    "case_timeline": dict(INVOLVED_ONLY),
+    "recipient_options": dict(INVOLVED_ONLY),
+    "list_notifications": dict(CASE_WORKERS),
+    "read_notifications": dict(NO_GET),  # POST /notifications/read
 }

@@ -21,39 +21,40 @@ from flask import Flask
 from pypdf import PdfReader
 from werkzeug.exceptions import HTTPException
 
-from helpers import PASSWORD, login
+from helpers import PASSWORD, is_api, login, operation_id
 
 #: GET routes the crawl does not read, with the reason. Nothing about a resident is behind them.
 SKIPPED = {
     "static": "the hub's own CSS/JS files (filename argument); no data",
 }
 
-#: Query strings a route is also read with ({case_id} is every case of the pool).
+#: Query strings a route is also read with ({case_id} is every case of the pool). Routes are
+#: named by endpoint, API routes by operationId.
 QUERIES: dict[str, tuple[str, ...]] = {
     "hearing.show": ("", "?version=1", "?version=2"),
-    "api.show_sheet": ("", "?version=1", "?version=2"),
+    "show_sheet": ("", "?version=1", "?version=2"),
     "hearing.compare": ("?from=1&to=2",),
-    "api.compare_sheet_versions": ("?from=1&to=2",),
+    "compare_sheet_versions": ("?from=1&to=2",),
     "mailbox.compose_page": ("", "?case_id={case_id}"),
     "mailbox.options": ("?case_id={case_id}",),
-    "api.recipient_options": ("", "?categories=arrears"),
+    "recipient_options": ("", "?categories=arrears"),
 }
 
 #: Reads that the API answers to a POST (search words never travel in a URL).
 READ_POSTS: dict[str, dict] = {
-    "api.search_cases": {"q": "ﾔﾏﾀﾞ"},
-    "api.search_residents": {"q": "ﾔﾏﾀﾞ"},
-    "api.search_inbox": {"q": "ﾔﾏﾀﾞ"},
+    "search_cases": {"q": "ﾔﾏﾀﾞ"},
+    "search_residents": {"q": "ﾔﾏﾀﾞ"},
+    "search_inbox": {"q": "ﾔﾏﾀﾞ"},
 }
 
 #: Endpoints that answer with a file: links to them found on pages are followed too.
 DOWNLOADS = {
     "consents.download",
     "mailbox.document",
-    "api.download_consent_form_pdf",
-    "api.download_consent_form_docx",
-    "api.download_consent_scan",
-    "api.show_message_document",
+    "download_consent_form_pdf",
+    "download_consent_form_docx",
+    "download_consent_scan",
+    "show_message_document",
 }
 
 _HREF = re.compile(r'href="(/[^"#]*)"')
@@ -102,24 +103,30 @@ def plan(app: Flask, pools: Mapping[str, list[int]]) -> Plan:
     """Every GET route with every combination of ids from ``pools``, plus the read POSTs."""
     result, urls = Plan(), app.url_map.bind("localhost")
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        key = route_key(rule)
         if "GET" not in rule.methods:
-            if rule.endpoint in READ_POSTS:
+            if key in READ_POSTS:
                 url = urls.build(rule.endpoint, {})
-                result.requests.append((rule.endpoint, "POST", url, READ_POSTS[rule.endpoint]))
+                result.requests.append((key, "POST", url, READ_POSTS[key]))
             continue
-        if rule.endpoint in SKIPPED:
+        if key in SKIPPED:
             continue
         args = sorted(rule.arguments)
         if any(a not in pools for a in args):
-            result.unplannable.append(f"{rule.endpoint} ({', '.join(args)})")
+            result.unplannable.append(f"{key} ({', '.join(args)})")
             continue
         for values in itertools.product(*(pools[a] for a in args)):
             base = urls.build(rule.endpoint, dict(zip(args, values, strict=True)))
-            for query in QUERIES.get(rule.endpoint, ("",)):
+            for query in QUERIES.get(key, ("",)):
                 for case_id in pools["case_id"] if "{case_id}" in query else [None]:
                     url = base + query.format(case_id=case_id)
-                    result.requests.append((rule.endpoint, "GET", url, None))
+                    result.requests.append((key, "GET", url, None))
     return result
+
+
+def route_key(rule) -> str:
+    """How the tables above name a route: its endpoint, or for the API its operationId."""
+    return operation_id(rule.endpoint) if is_api(rule) else rule.endpoint
 
 
 class Reader:
@@ -159,7 +166,8 @@ class Reader:
                 endpoint, _args = adapter.match(parts.path, method="GET")
             except HTTPException:
                 continue
-            if endpoint in DOWNLOADS:
+            key = operation_id(endpoint) if parts.path.startswith("/api/") else endpoint
+            if key in DOWNLOADS:
                 yield link
 
     def crawl(self, requests: list[tuple[str, str, str, dict | None]]) -> Iterator[Read]:

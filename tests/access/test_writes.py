@@ -18,8 +18,9 @@ import pytest
 import uploads_samples as samples
 from sqlalchemy import text
 
+from access.crawl import route_key
 from access.flow_city import FlowCity, build_flow_city
-from helpers import PASSWORD, csrf_token, login
+from helpers import PASSWORD, csrf_token, is_api, login
 from hub import jp
 from hub.documents.consent import forms
 from hub.documents.consent import services as consents
@@ -33,19 +34,19 @@ TODAY = "today"  # filled with jp.today() when sent
 #: Writes that only ever touch the acting department's own records (or none), with why.
 OWN_RECORDS = {
     "consents.new": "takes a new consent for the user's own department",
-    "api.create_consent": "takes a new consent for the user's own department",
+    "create_consent": "takes a new consent for the user's own department",
     "consents.new_sharing_request": "the requesting department's own request",
-    "api.create_sharing_request": "the requesting department's own request",
-    "api.request_sharing": "the requesting department's own request, sent by mail",
+    "create_sharing_request": "the requesting department's own request",
+    "request_sharing": "the requesting department's own request, sent by mail",
     "mailbox.request_sharing": "the requesting department's own request, sent by mail",
     "consents.withdraw": (
         "the resident's withdrawal, recorded by any department the consent names (it only "
         "narrows sharing); a department not named gets 404 — tested in tests/documents/consent"
     ),
-    "api.withdraw_consent": "as consents.withdraw",
-    "api.check_consent": "asks the gate about the user's own department's pairs; writes none",
+    "withdraw_consent": "as consents.withdraw",
+    "check_consent": "asks the gate about the user's own department's pairs; writes none",
     "residents.edit": "the resident's base data, kept by every department with a case",
-    "api.update_resident": "the resident's base data, kept by every department with a case",
+    "update_resident": "the resident's base data, kept by every department with a case",
 }
 
 
@@ -66,43 +67,54 @@ def _sheet_body(city: FlowCity) -> dict:
 #: The write routes to records of a case's lead or a consent's obtaining department.
 WRITES: dict[str, Attempt] = {
     "cases.update": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
-    "api.update_case": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
+    "update_case": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
     "membership.join": Attempt("case:A", {"department_id": "{kaigo}"}),
-    "api.add_case_departments": Attempt("case:A", {"department_ids": ["{kaigo}"]}),
+    "add_case_departments": Attempt("case:A", {"department_ids": ["{kaigo}"]}),
     "hearing.edit": Attempt(
         "case:A", {"action": "save", "based_on": "2", "life_situation.notes": "書き換え"}
     ),
-    "api.create_sheet_version": Attempt(
+    "create_sheet_version": Attempt(
         "case:A", {"based_on": 2, "sections": {"life_situation": {"notes": "書き換え"}}}
     ),
-    "api.calculate_sheet": Attempt("case:A", {"sections": {"life_situation": {"notes": "x"}}}),
+    "calculate_sheet": Attempt("case:A", {"sections": {"life_situation": {"notes": "x"}}}),
     "hearing.criteria": Attempt(
         "case:A", {"version": "2", "decisions.1.decision": "met", "decisions.1.reason": "書換"}
     ),
-    "api.update_criteria": Attempt(
+    "update_criteria": Attempt(
         "case:A", {"version": 2, "decisions": {"1": {"decision": "met", "reason": "書換"}}}
     ),
     "consents.edit": Attempt(
         "consent:fresh", {"grant": "{nozei}:{plat}:assets", "purpose": "生活再建の支援"}
     ),
-    "api.update_consent": Attempt("consent:fresh", {"purposes": ["書き換えた目的"]}),
+    "update_consent": Attempt("consent:fresh", {"purposes": ["書き換えた目的"]}),
     "consents.generate": Attempt("consent:fresh", {}),
-    "api.generate_consent_form": Attempt("consent:fresh", {}),
+    "generate_consent_form": Attempt("consent:fresh", {}),
     "consents.discard_form": Attempt("consent:scanned", {}),
-    "api.discard_consent_form": Attempt("consent:scanned", {}),
+    "discard_consent_form": Attempt("consent:scanned", {}),
     "consents.upload_scan": Attempt("consent:scanned", {}, file_field="scan"),
-    "api.upload_consent_scan": Attempt("consent:scanned", {}, file_field="file"),
+    "upload_consent_scan": Attempt("consent:scanned", {}, file_field="file"),
     "consents.activate": Attempt("consent:scanned", {"obtained_on": TODAY}),
-    "api.activate_consent": Attempt("consent:scanned", {"obtained_on": TODAY}),
+    "activate_consent": Attempt("consent:scanned", {"obtained_on": TODAY}),
 }
 
 
-def _write_routes(app) -> dict[str, set[str]]:
-    routes: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    methods: frozenset[str]
+    api: bool
+
+
+def _write_routes(app) -> dict[str, Route]:
+    """Every write route to a resident's records, by endpoint (web) or operationId (API)."""
+    routes: dict[str, Route] = {}
     for rule in app.url_map.iter_rules():
         methods = rule.methods & WRITE_METHODS
         if methods and rule.arguments & RECORD_ARGS:
-            routes.setdefault(rule.endpoint, set()).update(methods)
+            key = route_key(rule)
+            known = routes.get(key)
+            both = frozenset(methods | (known.methods if known else set()))
+            routes[key] = Route(rule.endpoint, both, is_api(rule))
     return routes
 
 
@@ -210,13 +222,14 @@ def test_no_department_writes_another_departments_records(app, db, world):
         assert login(client, user, PASSWORD).status_code == 302
         token = csrf_token(client, "/account")
         bearer = {"Authorization": f"Bearer {city.tokens[code]}"}
-        for endpoint, attempt in sorted(WRITES.items()):
+        for key, attempt in sorted(WRITES.items()):
+            route = routes[key]
             kind, _name = attempt.target.split(":")
-            url = _url(app, endpoint, targets[attempt.target], city, kind)
+            url = _url(app, route.endpoint, targets[attempt.target], city, kind)
             body = _fill(attempt.body, city)
             expected = 403 if code in knows[attempt.target] else 404
-            for method in sorted(routes[endpoint] - {"GET"}):
-                if endpoint.startswith("api."):
+            for method in sorted(route.methods - {"GET"}):
+                if route.api:
                     if attempt.file_field:
                         data = {attempt.file_field: (io.BytesIO(samples.fpdf_pdf()), "s.pdf")}
                         response = client.open(url, method=method, headers=bearer, data=data)
