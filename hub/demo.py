@@ -113,7 +113,7 @@ RESIDENTS = [
 ]
 
 #: (宛名番号, lead department, status, summary). Other departments join each case later,
-#: within the resident's consent (hub.documents.consent.demo), as staff would add them.
+#: within the resident's consent (the consent package's demo), as staff would add them.
 CASES = [
     (
         "0001000001",

@@ -1,6 +1,6 @@
 """Panels, tiles, navigation links and stylesheets that other packages add to the core pages.
 
-The core pages do not import hub.documents, hub.mailbox or hub.scheduler (dependencies point
+The core pages do not import the documents, mailbox or scheduler packages (dependencies point
 one way); the app factory registers each package's providers here, in a fixed order, and the
 templates render what the providers return. A panel provider takes the request's session, the
 acting user and the object (a case, a resident) and returns a :class:`Panel` or None; a tile

@@ -12,6 +12,7 @@ from hub.api.models import (
     CasePath,
     DepartmentRef,
     Id,
+    Ids,
     Maybe,
     Out,
     Page,
@@ -77,9 +78,8 @@ class CaseInput(Body):
         None, max_length=40, title="宛名番号", description="resident_id の代わりに宛名番号で指定"
     )
     summary: Text | Maybe = Field(None, max_length=2000, title="相談の概要")
-    department_ids: list[Id] | Maybe = Field(
+    department_ids: Ids | Maybe = Field(
         None,
-        max_length=50,
         title="関係所管",
         description="自所管課のみ（他の所管課は作成後に、本人の同意の範囲で関係所管の追加から）",
     )

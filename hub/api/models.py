@@ -52,6 +52,8 @@ def _whole(value: Any) -> Any:
 Int = Annotated[int, BeforeValidator(_whole), Field(strict=True)]
 #: A row id: 1 … 2³¹−1 (an id beyond is 404 in a path, 400 in a body).
 Id = Annotated[int, BeforeValidator(_whole), Field(strict=True, ge=1, le=MAX_ID)]
+#: Ids of a list (a case's departments, a message's recipients): at most 50.
+Ids = Annotated[list[Id], Field(max_length=50)]
 #: An optional value that may be left out but not sent as null (see Body).
 Maybe = SkipJsonSchema[None]
 
@@ -329,6 +331,7 @@ __all__ = [
     "DocumentPath",
     "Flag",
     "Id",
+    "Ids",
     "Int",
     "Items",
     "Maybe",

@@ -79,7 +79,15 @@ def _finish(doc: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
     return doc
 
 
-@bp.get("/openapi.json")
+@bp.get(
+    "/openapi.json",
+    responses={
+        200: {
+            "description": "この API の OpenAPI 3.1 文書",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def openapi() -> Response:
     """The OpenAPI 3.1 document of this API."""
     return jsonify(document())

@@ -2,7 +2,7 @@
 
 A case belongs to its lead department (主管課): only the lead changes its status and summary
 and writes its records. Other departments join a case only within the resident's consent
-(``hub.documents.consent.membership`` checks it, then calls :func:`involve`); being on a case
+(the consent package's membership service checks it, then calls :func:`involve`); being on a case
 shows them the case and the resident's base data, never the lead's records as such.
 """
 
@@ -190,7 +190,7 @@ def update(session: Session, user: User, case_id: int, data: Mapping[str, Any]) 
 
 def involve(session: Session, user: User, case: Case, departments: list[Department]) -> None:
     """Add departments to a case; the caller has checked that the resident's consent lets
-    the lead department give each of them something (see hub.documents.consent.membership)."""
+    the lead department give each of them something (the consent package's membership)."""
     for dept in departments:
         case.involvements.append(CaseDepartment(department_id=dept.id, added_by_id=user.id))
         audit.record(session, user, "case.department_added", case, reason=f"department {dept.id}")
