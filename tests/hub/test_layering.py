@@ -1,5 +1,5 @@
 """The core of the hub imports none of the packages: only the app factory and the CLI wire
-them (DESIGN.md §7). The same check as ``grep -rn "hub\\.\\(documents\\|mailbox\\|scheduler\\)" hub/``."""
+them (DESIGN.md §7). The same check as the issue's grep of hub/ for the package names."""
 
 from __future__ import annotations
 
