@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint typecheck format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +35,18 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-lint: $(VENV)/.test-installed
+lint: $(VENV)/.test-installed typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy over hub/ with documents/, mailbox/ and scheduler/ where they are installed (inside hub,
+# pyproject's package-dir): a tree of links that lays the folders out as the import names.
+TYPECHECK := build/typecheck
+typecheck: $(VENV)/.test-installed
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/hub
+	@for f in hub/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/hub/; done
+	@for p in documents mailbox scheduler; do ln -s "$(CURDIR)/$$p" $(TYPECHECK)/hub/$$p; done
+	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p hub
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
