@@ -35,7 +35,7 @@ test: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-lint: $(VENV)/.test-installed typecheck
+lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
