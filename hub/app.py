@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.consent import panels as consent_panels
     from hub.documents.consent.case_routes import bp as membership_bp
     from hub.documents.consent.routes import bp as consents_bp
+    from hub.documents.hearing import api as hearing_api
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
@@ -194,7 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_nav(app, mailbox_nav.nav_links)
     panels.add_stylesheet(app, "css/mailbox.css")
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
-    apis = (reference_api, residents_api, cases_api, admin_api, consent_api, spec)
+    apis = (reference_api, residents_api, cases_api, admin_api, consent_api, hearing_api, spec)
     for api in apis:
         app.register_api(api.bp, url_prefix=API_PREFIX)
         csrf.exempt(api.bp)  # the API takes bearer tokens only, never the session cookie
