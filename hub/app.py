@@ -154,9 +154,12 @@ def _register_blueprints(app: Flask) -> None:
     from hub.auth.routes import bp as auth_bp
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp
+    from hub.documents import errors as documents_errors
+    from hub.documents.consent import api as consent_api
     from hub.documents.consent import panels as consent_panels
     from hub.documents.consent.case_routes import bp as membership_bp
     from hub.documents.consent.routes import bp as consents_bp
+    from hub.documents.hearing import api as hearing_api
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
@@ -192,12 +195,14 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_nav(app, mailbox_nav.nav_links)
     panels.add_stylesheet(app, "css/mailbox.css")
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
-    for api in (reference_api, residents_api, cases_api, admin_api, spec):
+    apis = (reference_api, residents_api, cases_api, admin_api, consent_api, hearing_api, spec)
+    for api in apis:
         app.register_api(api.bp, url_prefix=API_PREFIX)
         csrf.exempt(api.bp)  # the API takes bearer tokens only, never the session cookie
     app.register_blueprint(legacy.bp, url_prefix=API_PREFIX)
     csrf.exempt(legacy.bp)
     spec.add_error_codes(app, api_errors.ERROR_CODES)
+    spec.add_error_codes(app, documents_errors.ERROR_CODES)
 
     @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():

@@ -117,7 +117,12 @@ def _cells(raw: Any, fields: Fields) -> list[tuple[Any, Any, Any]]:
     for item in raw:
         categories = item.get("categories")
         keys = {"from_department_id", "to_department_id", "categories"}
-        if set(item) != keys or not isinstance(categories, list) or not categories:
+        if (
+            set(item) != keys
+            or not isinstance(categories, list)
+            or not categories
+            or not all(isinstance(c, str) for c in categories)
+        ):
             fields.error(FIELD, shape + "（情報の区分は1つ以上）")
             return []
         cells += [(item["from_department_id"], item["to_department_id"], c) for c in categories]

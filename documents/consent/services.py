@@ -170,12 +170,20 @@ def update_draft(
     *,
     today: date | None = None,
 ) -> Consent:
-    """Change a draft's scope, purposes or validity end, until its form is generated."""
+    """Change a draft's scope, purposes or validity end, until its form is generated.
+
+    Fields left out of ``data`` keep their value (the API's PATCH sends only what changes).
+    """
     consent = access.consent(
         session, user, resident_id, consent_id, "consent.update", obtaining_only=True
     )
     require_editable(consent)
-    terms = _terms(session, data, today or jp.today())
+    current = {
+        "grants": scope.to_json(consent.grants),
+        "purposes": list(consent.purposes),
+        "valid_until": consent.valid_until.isoformat(),
+    }
+    terms = _terms(session, {**current, **data}, today or jp.today())
     _set_grants(consent, terms["grants"])
     consent.purposes = terms["purposes"]
     consent.valid_until = terms["valid_until"]

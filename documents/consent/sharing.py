@@ -45,7 +45,11 @@ def _departments(session: Session, fields: Fields, raw: Any, user: User) -> list
 
 def _categories(fields: Fields, raw: Any) -> list[str]:
     known = {c.value for c in ORDER}
-    if not isinstance(raw, list) or not raw or not all(c in known for c in raw):
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(c, str) and c in known for c in raw)
+    ):
         fields.error("categories", "依頼する情報の区分を1つ以上選んでください。")
         return []
     return sorted(set(raw), key=category_key)

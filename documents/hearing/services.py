@@ -219,10 +219,20 @@ def claim_names(session: Session) -> dict[int, str]:
     return {c.id: c.name for c in claim_types(session)}
 
 
-def compare(session: Session, user: User, case_id: int, old: int, new: int) -> Comparison:
+def compare(
+    session: Session, user: User, case_id: int, old: int | None, new: int | None
+) -> Comparison:
     """Compare two versions field by field (labels in Japanese, old → new), each cut for the
-    user's department; figures only when both versions show them."""
+    user's department; figures only when both versions show them. Both numbers are needed
+    (400), once the case is known to be the user's to see."""
     case = get_visible(session, user, case_id, action="hearing.compare")
+    if old is None or new is None:
+        wanted = {"from": ("比較元の版", old), "to": ("比較先の版", new)}
+        raise InvalidInput(
+            fields={
+                k: f"{label}を指定してください。" for k, (label, n) in wanted.items() if n is None
+            }
+        )
     cuts = Cuts(session, user, case, "hearing.compare")
     a = cuts.sheet(_version(session, case, old))
     b = cuts.sheet(_version(session, case, new))

@@ -19,6 +19,7 @@ from flask import Response, jsonify
 from pydantic import BaseModel, Field, ValidationError
 
 from hub.api.models import Body, Out, Query
+from hub.storage.errors import REJECTIONS
 
 #: Codes the core answers with (packages add theirs through the app factory).
 ERROR_CODES: dict[str, str] = {
@@ -30,7 +31,7 @@ ERROR_CODES: dict[str, str] = {
     "not_found": "存在しない、または自所管課から見えない",
     "not_owner": "他の所管課の記録は変更できない（主管課・同意を取得した所管課だけ）",
     "method_not_allowed": "このURLでは使えないメソッド",
-    "too_large": "本文が大きすぎる",
+    "too_large": "本文（またはアップロードするファイル）が大きすぎる",
     "rate_limited": "短時間に要求が集中した",
     "conflict": "同じデータが同時に登録された",
     "duplicate_atena_no": "宛名番号が登録済み",
@@ -42,6 +43,8 @@ ERROR_CODES: dict[str, str] = {
     "account_locked": "ログインの失敗が続いたためロック中",
     "upload_rejected": "受け付けられないファイル",
     "file_unreadable": "保存したファイルを読めない",
+    # Why hub.storage refused an upload (too_large above): the first sentence of its message.
+    **{code: text.split("。")[0] for code, text in REJECTIONS.items() if code != "too_large"},
 }
 
 
@@ -117,7 +120,8 @@ def _message(error: dict[str, Any], label: str) -> str:
     return f"{label}の値が正しくありません。"
 
 
-_FIELD = re.compile(r"^[a-z_][a-z0-9_]*$")
+#: A field name, or an object's key made of digits (the 共通目安 "1" … "6").
+_FIELD = re.compile(r"^(?:[a-z_][a-z0-9_]*|[0-9]+)$")
 #: Tags pydantic puts in a location for the branch of a union (``is_active.bool``).
 _BRANCHES = {"none", "bool", "int", "str", "float", "list", "dict", "date", "datetime"}
 
@@ -148,7 +152,9 @@ def _label(model: type[BaseModel] | None, parts: list[str | int]) -> str:
     for part in parts:
         if isinstance(part, int) or model is None:
             continue
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
         if field is None:
             return label or str(part)
         label = field.title or part
@@ -166,14 +172,23 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 def field_messages(error: ValidationError) -> dict[str, str]:
     """One Japanese message per field path. A value failing every branch of ``X | None`` is
-    described by the X branch (the None branch only says it is not null)."""
+    described by the X branch (the None branch only says it is not null). A field the model
+    names in ``KEYED_INSIDE`` keys its errors by the path inside it."""
     model = _models().get(error.title)
+    inside = getattr(model, "KEYED_INSIDE", frozenset())
     found: dict[str, str] = {}
     errors = sorted(error.errors(include_url=False), key=lambda e: e["type"] == "none_required")
     for item in errors:
         parts = _parts(tuple(item["loc"]))
+        label = _label(model, parts)
+        if len(parts) > 1 and parts[0] in inside:
+            parts = parts[1:]
         path = ".".join(str(p) for p in parts) or "body"
-        found.setdefault(path, _message(item, _label(model, parts)))
+        if item["type"] == "none_required" and any(
+            key == path or key.startswith(f"{path}.") for key in found
+        ):
+            continue  # the X branch said what is wrong inside the value
+        found.setdefault(path, _message(item, label))
     return found
 
 

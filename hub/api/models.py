@@ -125,6 +125,9 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: Fields that accept null (meaning "clear it"); any other field refuses null.
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
+    #: Fields whose errors are keyed by the path inside them, as the service parsing their
+    #: content keys its own (a hearing sheet's ``sections``: ``household_budget.take_home``).
+    KEYED_INSIDE: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
     @classmethod

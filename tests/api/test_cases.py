@@ -158,7 +158,9 @@ def test_a_department_joins_only_within_the_consent(world, audited, rows, active
     assert "既にこのケースの関係所管です" in twice.get_json()["error"]["message"]
     empty = staff.post(path, {"department_ids": []})
     assert empty.status_code == 400
-    assert "選んでください" in empty.get_json()["error"]["fields"]["department_ids"]
+    assert empty.get_json()["error"]["fields"] == {
+        "department_ids": "関係所管は1件以上で指定してください。"
+    }
     unknown = staff.post(path, {"department_ids": [999999]})
     assert unknown.status_code == 400
     # Only the lead adds departments.

@@ -3,11 +3,13 @@ OpenAPI document (the Api client of tests/api)."""
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 from api.conftest import Api
 from sqlalchemy import func, select
 
-from hub.api.openapi import document
+from hub.api.spec import document
 from hub.auth.services import create_token
 from hub.documents.hearing.models import CriteriaJudgement, HearingSheet
 
@@ -17,7 +19,7 @@ from .households import household
 @pytest.fixture
 def api(client, db, world):
     """Return a function giving the API client of one of the world's users."""
-    spec = document()
+    spec = document(client.application)
 
     def as_(user) -> Api:
         _token, plain = create_token(db, user, "test")
@@ -192,3 +194,69 @@ def test_outsiders_get_404_and_admins_403_on_every_endpoint(db, world, api, meth
     expected = 200 if method == "GET" else 403
     assert api(world.partner_staff).request(method, url, **kwargs).status_code == expected
     assert count(db, HearingSheet) == 1 and count(db, CriteriaJudgement) == 0
+
+
+def test_errors_inside_a_sheet_are_keyed_by_their_path_in_the_sections(db, world, api):
+    """The models' type errors name the field as the parser's own errors do (and the web form
+    names its inputs): by the path inside ``sections``."""
+    staff, url = api(world.staff), f"/cases/{world.case.id}/sheet/versions"
+    typed = staff.post(url, json={"sections": {"household_budget": {"take_home": True}}})
+    assert typed.status_code == 400
+    assert list(typed.get_json()["error"]["fields"]) == ["household_budget.take_home"]
+    assert "手取り収入" in typed.get_json()["error"]["fields"]["household_budget.take_home"]
+    row = {"claim_type_id": world.claims["kuminzei"].id, "amount": "1,000", "bonus": 1}
+    unknown = staff.post(url, json={"sections": {"arrears": {"claims": [row]}}})
+    assert unknown.get_json()["error"]["fields"] == {
+        "arrears.claims.0.bonus": "この項目は受け付けていません。"
+    }
+    parsed = staff.post(url, json={"sections": {"arrears": {"claims": [{**row, "bonus": None}]}}})
+    assert "arrears.claims.0.bonus" in parsed.get_json()["error"]["fields"]
+    nulled = staff.post(url, json={"based_on": None, "sections": household(world.claims)})
+    assert "null" in nulled.get_json()["error"]["fields"]["based_on"]
+    assert count(db, HearingSheet) == 0
+
+
+def test_a_decision_error_names_its_criterion(db, world, api):
+    staff = api(world.staff)
+    staff.post(f"/cases/{world.case.id}/sheet/versions", json={"sections": household(world.claims)})
+    decisions = {"6": {"decision": "met", "reason": "理" * 1001}, "7": {"decision": "met"}}
+    refused = staff.request(
+        "PUT", f"/cases/{world.case.id}/criteria", {"version": 1, "decisions": decisions}
+    )
+    assert refused.get_json()["error"]["fields"] == {
+        "decisions.6.reason": "理由は1000文字以内で指定してください。",
+        "decisions.7": "この項目は受け付けていません。",
+    }
+
+
+def test_compare_needs_both_versions_said_so_in_the_document(db, world, api):
+    staff = api(world.staff)
+    operation = staff.spec["paths"]["/cases/{case_id}/sheet/compare"]["get"]
+    required = {p["name"]: p["required"] for p in operation["parameters"] if p["in"] == "query"}
+    assert required == {"from": True, "to": True}
+    missing = staff.get(f"/cases/{world.case.id}/sheet/compare?to=1")
+    assert missing.get_json()["error"]["fields"] == {"from": "比較元の版を指定してください。"}
+    # To a department not on the case, the case does not exist: 404 before the 400.
+    assert api(world.outsider).get(f"/cases/{world.case.id}/sheet/compare").status_code == 404
+
+
+def test_the_sheet_models_have_the_fields_of_the_sheet_tables():
+    from hub.documents.hearing import schema, sheet_models
+    from hub.documents.hearing.schemas import HearingParams
+    from hub.documents.hearing.settings import Params
+
+    def names(model) -> set[str]:
+        return set(model.model_fields)
+
+    for stored, lenient, table in (
+        (sheet_models.OtherIncome, sheet_models.OtherIncomeInput, schema.OTHER_INCOME),
+        (sheet_models.Expenses, sheet_models.ExpensesInput, schema.EXPENSES),
+        (sheet_models.Assets, sheet_models.AssetsInput, schema.ASSETS),
+        (sheet_models.HearingSections, sheet_models.HearingSectionsInput, schema.SECTIONS),
+    ):
+        assert names(stored) == names(lenient) == set(table)
+    life = {"employment", "job_lost_on", *schema.LIFE_FLAGS, *schema.LIFE_TEXTS}
+    assert names(sheet_models.LifeSituation) == names(sheet_models.LifeSituationInput) == life
+    assert set(typing.get_args(sheet_models.DebtKind)) == set(schema.DEBT_KINDS)
+    assert set(typing.get_args(sheet_models.Employment)) == set(schema.EMPLOYMENT)
+    assert names(HearingParams) == set(Params().as_dict())
