@@ -113,7 +113,7 @@ Timestamp = Annotated[
         return_type=str,
         when_used="json",
     ),
-    Field(description="UTC (ISO 8601)"),
+    WithJsonSchema({"type": "string", "format": "date-time", "description": "UTC (ISO 8601)"}),
 ]
 Day = Annotated[date, Field(description="YYYY-MM-DD")]
 

@@ -76,7 +76,29 @@ def _finish(doc: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
     error = components.get("schemas", {}).get("ErrorBody")
     if error is not None:
         error["properties"]["code"]["enum"] = sorted(codes)
+    doc["tags"] = [{k: v for k, v in tag.items() if v is not None} for tag in doc.get("tags", [])]
+    _drop_null_defaults(doc)
     return doc
+
+
+def _drop_null_defaults(node: Any) -> None:
+    """A field that may only be left out (``Maybe``) has no null in its schema; its Python
+    default (None: "not sent") is not a value a client may send, so it is not documented."""
+    if isinstance(node, dict):
+        if "default" in node and node["default"] is None and not _allows_null(node):
+            del node["default"]
+        for value in node.values():
+            _drop_null_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_null_defaults(value)
+
+
+def _allows_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(_allows_null(s) for s in schema.get("anyOf", []) + schema.get("oneOf", []))
 
 
 @bp.get(
