@@ -223,11 +223,9 @@ def send_message() -> Response:
         },
     )
     user = _worker()
-    earlier = send.replayed(db(), user, data.get("idempotency_key"))
-    if earlier is not None:
-        return _answer(earlier, replayed=True)
     uploads = _attachments(data.pop("attachments", None))
-    return _answer(send.send(db(), user, data, uploads), replayed=False)
+    sent = send.send(db(), user, data, uploads)
+    return _answer(sent.message, sent.replayed)
 
 
 @bp.get("/messages/<int:message_id>")
@@ -279,11 +277,8 @@ def triage_message(message_id: int) -> Response:
 def send_feedback(message_id: int) -> Response:
     """Answer a received case message with structured feedback, consent-checked back."""
     data = _idempotent(json_object(requests.FEEDBACK_FIELDS))
-    user = _worker()
-    earlier = send.replayed(db(), user, data.get("idempotency_key"))
-    if earlier is not None:
-        return _answer(earlier, replayed=True)
-    return _answer(requests.send_feedback(db(), user, message_id, data), replayed=False)
+    sent = requests.send_feedback(db(), _worker(), message_id, data)
+    return _answer(sent.message, sent.replayed)
 
 
 @bp.post("/messages/<int:message_id>/decline")
@@ -328,10 +323,8 @@ def request_sharing(case_id: int) -> Response:
         },
     )
     user = case_worker("sharing_request.compose", case_id)
-    earlier = send.replayed(db(), user, data.get("idempotency_key"))
-    if earlier is not None:
-        return _answer(earlier, replayed=True)
-    return _answer(requests.request_sharing(db(), user, case_id, data), replayed=False)
+    sent = requests.request_sharing(db(), user, case_id, data)
+    return _answer(sent.message, sent.replayed)
 
 
 @bp.get("/cases/<int:case_id>/timeline")
