@@ -159,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.consent.routes import bp as consents_bp
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
+    from hub.mailbox import api as mailbox_api
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
     from hub.mailbox import panels as mailbox_panels
     from hub.mailbox import tiles as mailbox_tiles
@@ -189,12 +190,13 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
-    for api in (reference_api, residents_api, cases_api, admin_api, spec):
+    for api in (reference_api, residents_api, cases_api, admin_api, mailbox_api, spec):
         app.register_api(api.bp, url_prefix=API_PREFIX)
         csrf.exempt(api.bp)  # the API takes bearer tokens only, never the session cookie
     app.register_blueprint(legacy.bp, url_prefix=API_PREFIX)
     csrf.exempt(legacy.bp)
     spec.add_error_codes(app, api_errors.ERROR_CODES)
+    spec.add_error_codes(app, mailbox_api.ERROR_CODES)
 
     @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():

@@ -1,4 +1,4 @@
-"""The package APIs not yet moved into their packages (consents, hearing, mailbox).
+"""The package APIs not yet moved into their packages (consents, hearing).
 
 A plain blueprint, as before; it goes away as each package registers its own API.
 """
@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from hub.api import consents, hearing, mailbox  # noqa: E402, F401
+from hub.api import consents, hearing  # noqa: E402, F401

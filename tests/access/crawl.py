@@ -36,14 +36,14 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "api.compare_sheet_versions": ("?from=1&to=2",),
     "mailbox.compose_page": ("", "?case_id={case_id}"),
     "mailbox.options": ("?case_id={case_id}",),
-    "api.recipient_options": ("", "?categories=arrears"),
+    "mailbox_api.recipient_options": ("", "?categories=arrears"),
 }
 
 #: Reads that the API answers to a POST (search words never travel in a URL).
 READ_POSTS: dict[str, dict] = {
     "api.search_cases": {"q": "ﾔﾏﾀﾞ"},
     "api.search_residents": {"q": "ﾔﾏﾀﾞ"},
-    "api.search_inbox": {"q": "ﾔﾏﾀﾞ"},
+    "mailbox_api.search_inbox": {"q": "ﾔﾏﾀﾞ"},
 }
 
 #: Endpoints that answer with a file: links to them found on pages are followed too.
@@ -53,7 +53,7 @@ DOWNLOADS = {
     "api.download_consent_form_pdf",
     "api.download_consent_form_docx",
     "api.download_consent_scan",
-    "api.show_message_document",
+    "mailbox_api.show_message_document",
 }
 
 _HREF = re.compile(r'href="(/[^"#]*)"')

@@ -31,11 +31,15 @@ from hub.security import CACHEABLE_ENDPOINTS
 from hub.storage import Storage, bind
 
 try:
-    from access.api_rules import API_RULES
+    from access.api_rules import API_RULES, is_api
 except ModuleNotFoundError as exc:  # the API's file; only its absence is tolerated
     if exc.name != "access.api_rules":
         raise
     API_RULES: dict[str, dict[str, int]] = {}
+
+    def is_api(endpoint: str) -> bool:
+        return endpoint.startswith("api.")
+
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 #: Requests that end the session; the actor logs in again after them.
@@ -77,7 +81,7 @@ def _plan(app: Flask) -> tuple[list[Check], list[str], set[str]]:
             continue
         methods = sorted(rule.methods & set(METHODS))
         keyed = [m for m in methods if f"{m} {endpoint}" in rules]
-        if endpoint.startswith("api."):
+        if is_api(endpoint):
             if endpoint in rules:
                 add(endpoint, "GET", args, endpoint)
             elif len(keyed) < len(methods):
@@ -221,7 +225,7 @@ class Actor:
         self.csrf = csrf_token(self.client, "/login" if self.name == "anonymous" else "/account")
 
     def send(self, check: Check, url: str):
-        if check.endpoint.startswith("api."):
+        if is_api(check.endpoint):
             headers = {}
             if self.name != "anonymous":
                 headers["Authorization"] = f"Bearer {self.world.tokens[self.name]}"

@@ -4,7 +4,7 @@ says, plus the rules behind that table checked one by one."""
 from __future__ import annotations
 
 import uploads_samples as samples
-from access.api_rules import API_RULES
+from access.api_rules import API_RULES, is_api
 from flask import url_for
 
 from hub.documents.consent import services as consent_services
@@ -16,7 +16,7 @@ ACTORS = ("anonymous", "staff", "manager", "admin", "outsider")
 
 
 def _api_rules(app) -> list:
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")]
+    return [rule for rule in app.url_map.iter_rules() if is_api(rule.endpoint)]
 
 
 def test_api_rules_name_every_api_endpoint_and_every_actor(app):
