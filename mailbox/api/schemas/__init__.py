@@ -1,49 +1,55 @@
-"""The mailbox API's contracts: what it reads (``inputs``) and what it answers (``answers``).
-
-One model per contract, used to parse the request, serialise the answer and generate the
-OpenAPI document; nothing is written twice.
+"""The mailbox API's contracts, one module per concern like the routes: what each route reads
+and answers, one model per contract, used to parse the request, serialise the answer and
+generate the OpenAPI document; nothing is written twice. ``pieces`` holds what they share,
+``receipts`` the receipts several answers carry.
 """
 
-from hub.mailbox.api.schemas.answers import (
-    InboxItem,
-    InboxList,
-    InboxPage,
-    MailboxCounts,
-    MessageDocumentOut,
-    MessageOut,
-    MessageView,
-    NotificationList,
-    NotificationOut,
-    NotificationsRead,
-    OutgoingItem,
-    OutgoingList,
-    OwnDelivery,
+from hub.mailbox.api.schemas.cases import (
+    CaseSharingRequestInput,
+    OptionsQuery,
     RecipientOption,
     RecipientOptions,
-    SendConflict,
-    SentItem,
-    SentPage,
     Timeline,
     TimelineItem,
 )
-from hub.mailbox.api.schemas.inputs import (
-    AcknowledgeInput,
-    ApprovalInput,
-    CaseSharingRequestInput,
-    DeclineInput,
-    FeedbackInput,
+from hub.mailbox.api.schemas.lists import (
+    InboxItem,
+    InboxList,
+    InboxPage,
     InboxQuery,
     InboxSearch,
-    KeyHeader,
-    MessageInput,
-    NoQuery,
-    NotificationReadInput,
-    OptionsQuery,
-    ReturnInput,
+    MailboxCounts,
+    OutgoingItem,
+    OutgoingList,
+    SentItem,
+    SentPage,
     SentQuery,
-    TriageInput,
     UnopenedQuery,
+)
+from hub.mailbox.api.schemas.messages import (
+    KeyHeader,
+    MessageDocumentOut,
+    MessageInput,
+    MessageOut,
+    MessageView,
+    SendConflict,
     with_key,
+)
+from hub.mailbox.api.schemas.notifications import (
+    NotificationList,
+    NotificationOut,
+    NotificationReadInput,
+    NotificationsRead,
+)
+from hub.mailbox.api.schemas.pieces import NoQuery
+from hub.mailbox.api.schemas.receipts import OwnDelivery
+from hub.mailbox.api.schemas.work import (
+    AcknowledgeInput,
+    ApprovalInput,
+    DeclineInput,
+    FeedbackInput,
+    ReturnInput,
+    TriageInput,
 )
 
 __all__ = [
