@@ -49,11 +49,21 @@ def answer_sent(sent: send.Sent) -> Response:
     return respond(body, 201, url_for("mailbox_api.show_message", message_id=body.id))
 
 
-@bp.post("/messages", responses=SENT, description="連絡の送信（情報共有・お知らせ・返信）" + SEND)
+#: Attachments travel base64-encoded in the body (4 bytes for every 3): a send may be larger.
+LARGER = (
+    "本文は添付ファイルを含めて、アップロードの上限（Base64 で4/3倍）に 1 MiB を足した"
+    "大きさまで（ほかの本文は 1 MiB まで）。"
+)
+
+
+@bp.post(
+    "/messages",
+    responses=SENT,
+    description="連絡の送信（情報共有・お知らせ・返信）" + SEND + LARGER,
+)
 @body_limit(lambda cfg: MAX_BODY_BYTES + cfg.upload_max_bytes * 4 // 3)
 def send_message(header: KeyHeader, body: MessageInput) -> Response:
     """Send a share or notice after checking consent (409 lists what is missing)."""
-    # Attachments travel base64-encoded in the body (4 bytes for every 3): a larger cap.
     data = with_key(body.model_dump(exclude_unset=True, mode="json"), header)
     data.pop("attachments", None)
     return answer_sent(send.send(db(), api_user(), data, body.uploads()))
