@@ -37,26 +37,26 @@ NEEDS_QUERY = {"anonymous": 401, "staff": 400, "manager": 400, "admin": 403, "ou
 NO_GET = {"anonymous": 401, "staff": 405, "manager": 405, "admin": 405, "outsider": 405}
 
 API_RULES: dict[str, dict[str, int]] = {
-    "api.openapi": dict(EVERY_USER),
-    "api.me": dict(EVERY_USER),
-    "api.list_claim_types": dict(EVERY_USER),
-    "api.list_departments": dict(EVERY_USER),
-    "api.create_department": dict(EVERY_USER),  # POST; GET /departments lists them
-    "api.update_department": dict(NO_GET),  # PATCH /departments/<id>
-    "api.list_residents": dict(CASE_WORKERS),
-    "api.create_resident": dict(CASE_WORKERS),  # POST; GET /residents lists them
-    "api.search_residents": dict(NO_GET),  # POST /residents/search
-    "api.show_resident": dict(INVOLVED_ONLY),
-    "api.update_resident": dict(INVOLVED_ONLY),  # PATCH; GET /residents/<id> shows it
-    "api.list_cases": dict(CASE_WORKERS),
-    "api.create_case": dict(CASE_WORKERS),  # POST; GET /cases lists them
-    "api.search_cases": dict(NO_GET),  # POST /cases/search
-    "api.show_case": dict(INVOLVED_ONLY),
-    "api.update_case": dict(INVOLVED_ONLY),  # PATCH; GET /cases/<id> shows it
+    "openapi_api.openapi": dict(EVERY_USER),
+    "reference_api.me": dict(EVERY_USER),
+    "reference_api.list_claim_types": dict(EVERY_USER),
+    "reference_api.list_departments": dict(EVERY_USER),
+    "admin_api.create_department": dict(EVERY_USER),  # POST; GET /departments lists them
+    "admin_api.update_department": dict(NO_GET),  # PATCH /departments/<id>
+    "residents_api.list_residents": dict(CASE_WORKERS),
+    "residents_api.create_resident": dict(CASE_WORKERS),  # POST; GET /residents lists them
+    "residents_api.search_residents": dict(NO_GET),  # POST /residents/search
+    "residents_api.show_resident": dict(INVOLVED_ONLY),
+    "residents_api.update_resident": dict(INVOLVED_ONLY),  # PATCH; GET /residents/<id> shows it
+    "cases_api.list_cases": dict(CASE_WORKERS),
+    "cases_api.create_case": dict(CASE_WORKERS),  # POST; GET /cases lists them
+    "cases_api.search_cases": dict(NO_GET),  # POST /cases/search
+    "cases_api.show_case": dict(INVOLVED_ONLY),
+    "cases_api.update_case": dict(INVOLVED_ONLY),  # PATCH; GET /cases/<id> shows it
     "api.add_case_departments": dict(NO_GET),  # POST /cases/<id>/departments
-    "api.list_users": dict(ADMINS_ONLY),
-    "api.create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
-    "api.update_user": dict(NO_GET),  # PATCH /users/<id>
+    "admin_api.list_users": dict(ADMINS_ONLY),
+    "admin_api.create_user": dict(ADMINS_ONLY),  # POST; GET /users lists them
+    "admin_api.update_user": dict(NO_GET),  # PATCH /users/<id>
     # Hearing sheets and 共通目安 (the fixture case has no sheet yet).
     "api.show_sheet": dict(NO_SHEET_YET),
     "api.list_sheet_versions": dict(INVOLVED_ONLY),

@@ -41,8 +41,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
 
 #: Reads that the API answers to a POST (search words never travel in a URL).
 READ_POSTS: dict[str, dict] = {
-    "api.search_cases": {"q": "ﾔﾏﾀﾞ"},
-    "api.search_residents": {"q": "ﾔﾏﾀﾞ"},
+    "cases_api.search_cases": {"q": "ﾔﾏﾀﾞ"},
+    "residents_api.search_residents": {"q": "ﾔﾏﾀﾞ"},
     "mailbox_api.search_inbox": {"q": "ﾔﾏﾀﾞ"},
 }
 

@@ -46,7 +46,7 @@ OWN_RECORDS = {
     "api.withdraw_consent": "as consents.withdraw",
     "api.check_consent": "asks the gate about the user's own department's pairs; writes none",
     "residents.edit": "the resident's base data, kept by every department with a case",
-    "api.update_resident": "the resident's base data, kept by every department with a case",
+    "residents_api.update_resident": "as residents.edit",
 }
 
 
@@ -67,7 +67,7 @@ def _sheet_body(city: FlowCity) -> dict:
 #: The write routes to records of a case's lead or a consent's obtaining department.
 WRITES: dict[str, Attempt] = {
     "cases.update": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
-    "api.update_case": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
+    "cases_api.update_case": Attempt("case:A", {"status": "closed", "summary": "書き換え"}),
     "membership.join": Attempt("case:A", {"department_id": "{kaigo}"}),
     "api.add_case_departments": Attempt("case:A", {"department_ids": ["{kaigo}"]}),
     "hearing.edit": Attempt(
