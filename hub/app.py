@@ -148,9 +148,9 @@ def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
     from hub.api import admin as admin_api
     from hub.api import cases as cases_api
-    from hub.api import legacy, spec
     from hub.api import reference as reference_api
     from hub.api import residents as residents_api
+    from hub.api import spec
     from hub.auth.routes import bp as auth_bp
     from hub.cases.routes import bp as cases_bp
     from hub.dashboard import bp as dashboard_bp
@@ -162,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.hearing import api as hearing_api
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
+    from hub.mailbox import api as mailbox_api
     from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
     from hub.mailbox import nav as mailbox_nav
     from hub.mailbox import panels as mailbox_panels
@@ -195,14 +196,22 @@ def _register_blueprints(app: Flask) -> None:
     panels.add_nav(app, mailbox_nav.nav_links)
     panels.add_stylesheet(app, "css/mailbox.css")
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
-    apis = (reference_api, residents_api, cases_api, admin_api, consent_api, hearing_api, spec)
+    apis = (
+        reference_api,
+        residents_api,
+        cases_api,
+        admin_api,
+        consent_api,
+        hearing_api,
+        mailbox_api,
+        spec,
+    )
     for api in apis:
         app.register_api(api.bp, url_prefix=API_PREFIX)
         csrf.exempt(api.bp)  # the API takes bearer tokens only, never the session cookie
-    app.register_blueprint(legacy.bp, url_prefix=API_PREFIX)
-    csrf.exempt(legacy.bp)
     spec.add_error_codes(app, api_errors.ERROR_CODES)
     spec.add_error_codes(app, documents_errors.ERROR_CODES)
+    spec.add_error_codes(app, mailbox_api.ERROR_CODES)
 
     @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():

@@ -3,7 +3,9 @@ delivered to. Nobody else, administrators included, learns that it exists (404).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from hub import audit
@@ -14,59 +16,71 @@ from hub.models import User
 ADMIN_REFUSED = "システム管理者は連絡の内容を閲覧できません。"
 
 
-def visible_message(session: Session, user: User, message_id: int) -> Message | None:
-    """The message if the user's department sent it or received it; else None."""
+@dataclass(frozen=True)
+class Visible:
+    """A message the user's department may see, with its own delivery of it."""
+
+    message: Message
+    #: The delivery to the user's department; None when the department sent the message.
+    delivery: Delivery | None
+
+    @property
+    def is_sender(self) -> bool:
+        return self.delivery is None
+
+
+def visible(session: Session, user: User, message_id: int) -> Visible | None:
+    """The message and the department's delivery, in one query, if the department sent it or
+    received it; else None."""
     if not user.can_read_cases:
         return None
-    message = session.get(Message, message_id)
-    if message is None:
-        return None
-    if message.sender_department_id == user.department_id:
-        return message
-    if message.status != MessageStatus.SENT:
-        return None
-    received = session.scalar(
-        select(Delivery.id).where(
-            Delivery.message_id == message.id, Delivery.department_id == user.department_id
+    row = session.execute(
+        select(Message, Delivery)
+        .outerjoin(
+            Delivery,
+            and_(Delivery.message_id == Message.id, Delivery.department_id == user.department_id),
         )
-    )
-    return message if received is not None else None
+        .where(Message.id == message_id)
+    ).first()
+    if row is None:
+        return None
+    message, delivery = row
+    if message.sender_department_id == user.department_id:
+        return Visible(message, None)
+    if message.status != MessageStatus.SENT or delivery is None:
+        return None
+    return Visible(message, delivery)
+
+
+def visible_message(session: Session, user: User, message_id: int) -> Message | None:
+    """The message if the user's department sent it or received it; else None."""
+    found = visible(session, user, message_id)
+    return found.message if found is not None else None
 
 
 def readable_message(session: Session, user: User, message_id: int) -> Message | None:
     """The message if the user's department may read its content (subject included): it sent
     it, or received it and the delivery was not recalled; else None."""
-    found = visible_message(session, user, message_id)
-    if found is None or found.sender_department_id == user.department_id:
-        return found
-    state = session.scalar(
-        select(Delivery.state).where(
-            Delivery.message_id == message_id, Delivery.department_id == user.department_id
-        )
-    )
-    return found if state == DeliveryState.DELIVERED else None
+    found = visible(session, user, message_id)
+    if found is None:
+        return None
+    if found.delivery is not None and found.delivery.state != DeliveryState.DELIVERED:
+        return None
+    return found.message
 
 
-def message(session: Session, user: User, message_id: int, action: str) -> Message:
-    """Load a visible message or refuse (403 for administrators, else 404), audited."""
+def message(session: Session, user: User, message_id: int, action: str) -> Visible:
+    """Load a visible message with the department's delivery, or refuse (403 for
+    administrators, else 404), audited."""
     if not user.can_read_cases:
         raise deny(
             session, user, action, message_id, "administrators read no messages",
             Forbidden(ADMIN_REFUSED),
         )  # fmt: skip
-    found = visible_message(session, user, message_id)
+    found = visible(session, user, message_id)
     if found is None:
         raise deny(session, user, action, message_id, "not found or not addressed to department")
     return found
-
-
-def own_delivery(session: Session, user: User, message: Message) -> Delivery | None:
-    """The delivery of ``message`` to the user's department (None for the sender)."""
-    return session.scalar(
-        select(Delivery).where(
-            Delivery.message_id == message.id, Delivery.department_id == user.department_id
-        )
-    )
 
 
 def deny(

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,6 +46,11 @@ FIELDS = (
     "parent_id",
     "idempotency_key",
 )
+
+#: The choices below as types, for the API's contracts (a test keeps them equal to the keys).
+PolicyPattern = Literal["1", "2", "3"]
+SupportStatus = Literal["not_contacted", "in_support", "referred", "ended", "unreachable"]
+DebtStatus = Literal["", "paying", "arranging", "in_arrears", "none"]
 
 #: 徴収可否の判断・今後の方針 (seed 000 ⑺): the three example policies.
 PATTERNS = {

@@ -48,7 +48,7 @@ def _choices(form: Mapping[str, Any]) -> views.ComposeChoices:
         parent_id = parse_id(raw_parent)
         if parent_id is None:
             raise InvalidInput(fields={"parent_id": "返信先の連絡の指定が正しくありません。"})
-        parent = access.message(db(), user, parent_id, "message.compose_form")
+        parent = access.message(db(), user, parent_id, "message.compose_form").message
     case = None
     raw_case = parent.case_id if parent is not None and parent.case_id else form.get("case_id")
     if raw_case not in (None, ""):
@@ -127,7 +127,7 @@ def compose_page():
     try:
         message = send.send(
             db(), actor(), views.compose_data(request.form), views.uploads(request.files)
-        )
+        ).message
     except HubError as exc:
         refusal(exc)
         choices = _choices(request.form)
@@ -191,10 +191,10 @@ def request_sharing(case_id: int):
         case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")
         return _render_request(case, MultiDict())
     try:
-        message = requests.request_sharing(db(), user, case_id, views.request_data(request.form))
+        sent = requests.request_sharing(db(), user, case_id, views.request_data(request.form))
     except HubError as exc:
         refusal(exc)
         case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")
         return _render_request(case, request.form, exc.status, exc)
-    flash(f"情報共有を依頼しました（連絡番号{message.id}）。", "success")
-    return redirect(url_for(".show", message_id=message.id))
+    flash(f"情報共有を依頼しました（連絡番号{sent.message.id}）。", "success")
+    return redirect(url_for(".show", message_id=sent.message.id))

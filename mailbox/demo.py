@@ -56,7 +56,7 @@ def load(session: Session, *, today: date | None = None) -> bool:
             "feedback_due": (today + timedelta(days=14)).isoformat(),
         },
         today=today,
-    )
+    ).message
     read.open_message(session, plat, share.id, today=today)
     read.acknowledge(session, plat, share.id, today=today)
     requests.send_feedback(

@@ -41,7 +41,9 @@ from hub.validation import parse_id
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-_CURSOR = re.compile(r"^([0-2])\.([0-9]{1,10})$")
+#: A page cursor: "read_rank.id" of the last row of the previous page (the sent box: "0.id").
+CURSOR_PATTERN = r"^([0-2])\.([0-9]{1,10})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
 FILTERS = ("kind", "case_id", "due", "overdue", "recalled", "unread", "status", "mine", "q")
 
 

@@ -184,7 +184,7 @@ def _on_consent_ended(consent: Any, *, session: Session, day: date, reason: str)
     recall_under_consent(session, consent.id, day, reason)
 
 
-def _recheck(session: Session, user: User, message: Message, delivery: Delivery, day: date) -> bool:
+def recheck(session: Session, user: User, message: Message, delivery: Delivery, day: date) -> bool:
     """Re-ask the gate for a recipient; recall on a miss. Audited either way."""
     if delivery.state == DeliveryState.RECALLED:
         return False
@@ -208,14 +208,14 @@ def open_message(
 ) -> MessageView:
     """Show a message: the sender's copy, a recipient's (first open recorded) or a tombstone."""
     today = today or jp.today()
-    message = access.message(session, user, message_id, "message.open")
-    delivery = access.own_delivery(session, user, message)
+    found = access.message(session, user, message_id, "message.open")
+    message, delivery = found.message, found.delivery
     # Whatever the user was told about this message, they have now seen it.
     notify.mark_read_about(session, user.id, message_id=message.id)
     if delivery is None:
         audit.record(session, user, "message.open", message, reason="sender copy")
         return MessageView(message, None, None, list(message.documents))
-    if not _recheck(session, user, message, delivery, today):
+    if not recheck(session, user, message, delivery, today):
         audit.record(session, user, "message.open", message, reason="tombstone")
         return MessageView(message, delivery, tombstone_text(delivery))
     _first_read(session, user, delivery)
@@ -239,14 +239,14 @@ def open_document(
 ) -> tuple[MessageDocument, bytes | None]:
     """Return a document of a visible message and its file's bytes (None when structured)."""
     today = today or jp.today()
-    message = access.message(session, user, message_id, "message.document")
+    found = access.message(session, user, message_id, "message.document")
+    message, delivery = found.message, found.delivery
     document = next((d for d in message.documents if d.id == document_id), None)
     if document is None:
         error = NotFound("この連絡にその資料はありません。")
         raise access.deny(session, user, "message.document", message_id, "no such document", error)
-    delivery = access.own_delivery(session, user, message)
     if delivery is not None:
-        if not _recheck(session, user, message, delivery, today):
+        if not recheck(session, user, message, delivery, today):
             raise refused_recalled(session, user, "message.document", delivery)
         _first_read(session, user, delivery)
     audit.record(session, user, "message.document", message, reason=f"document {document.id}")
@@ -255,9 +255,9 @@ def open_document(
     return document, storage.read(session, document.stored_file)
 
 
-def _delivery(session: Session, user: User, message_id: int, action: str) -> Delivery:
-    message = access.message(session, user, message_id, action)
-    delivery = access.own_delivery(session, user, message)
+def received(session: Session, user: User, message_id: int, action: str) -> Delivery:
+    """The department's delivery of a message it received (404 unseen, 409 for the sender)."""
+    delivery = access.message(session, user, message_id, action).delivery
     if delivery is None:
         error = Conflict("送信元の所管課は、この操作を行えません。", code="sender")
         raise access.deny(session, user, action, message_id, "sender department", error)
@@ -281,8 +281,8 @@ def acknowledge(
 ) -> Delivery:
     """確認しました: once per recipient department; needs the content to be still shared."""
     today = today or jp.today()
-    delivery = _delivery(session, user, message_id, "message.acknowledge")
-    if not _recheck(session, user, delivery.message, delivery, today):
+    delivery = received(session, user, message_id, "message.acknowledge")
+    if not recheck(session, user, delivery.message, delivery, today):
         raise refused_recalled(session, user, "message.acknowledge", delivery)
     _first_read(session, user, delivery)
     session.execute(
@@ -301,7 +301,7 @@ TRIAGE_FIELDS = ("assignee_id", "work_status")
 
 def triage(session: Session, user: User, message_id: int, data: Mapping[str, Any]) -> Delivery:
     """Assign a delivery to someone of the department (担当者) and/or set 未対応/対応中/完了."""
-    delivery = _delivery(session, user, message_id, "message.triage")
+    delivery = received(session, user, message_id, "message.triage")
     fields = Fields(data)
     if "work_status" in data:
         status = fields.choice("work_status", "対応状況", [s.value for s in WorkStatus])

@@ -27,13 +27,12 @@ from hub.mailbox.compose import Draft
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
-    Message,
     MessageKind,
     NotificationKind,
     WorkStatus,
 )
-from hub.mailbox.read import _delivery, _recheck, refused_recalled
-from hub.mailbox.send import dispatch, idempotency_key, replayed
+from hub.mailbox.read import received, recheck, refused_recalled
+from hub.mailbox.send import Sent, dispatch, idempotency_key, sent_before
 from hub.models import Department, DepartmentKind, User
 from hub.validation import Fields, parse_id
 
@@ -65,17 +64,17 @@ def send_feedback(
     data: Mapping[str, Any],
     *,
     today: date | None = None,
-) -> Message:
+) -> Sent:
     """Answer a received case message with a feedback document, consent-checked back."""
     today = today or jp.today()
-    earlier = replayed(session, user, data.get("idempotency_key"))
+    earlier = sent_before(session, user, data.get("idempotency_key"))
     if earlier is not None:
         return earlier
-    delivery = _delivery(session, user, message_id, "message.feedback")
+    delivery = received(session, user, message_id, "message.feedback")
     original = delivery.message
     if original.case_id is None:
         raise Conflict("ケースのないお知らせにはフィードバックを送れません。", code="no_case")
-    if not _recheck(session, user, original, delivery, today):
+    if not recheck(session, user, original, delivery, today):
         raise refused_recalled(session, user, "message.feedback", delivery)
     fields = Fields(data)
     document = compose.feedback_document(fields)
@@ -96,7 +95,7 @@ def send_feedback(
         thread_id=original.root_id,
         idempotency_key=key,
     )
-    return dispatch(session, user, draft, today=today, needs_approval=False)
+    return Sent(dispatch(session, user, draft, today=today, needs_approval=False))
 
 
 def request_sharing(
@@ -106,10 +105,10 @@ def request_sharing(
     data: Mapping[str, Any],
     *,
     today: date | None = None,
-) -> Message:
+) -> Sent:
     """情報共有の依頼: ask collection departments for what the consent lets them give us."""
     today = today or jp.today()
-    earlier = replayed(session, user, data.get("idempotency_key"))
+    earlier = sent_before(session, user, data.get("idempotency_key"))
     if earlier is not None:
         return earlier
     case = cases.get_visible(session, user, case_id, action="sharing_request.compose")
@@ -153,7 +152,7 @@ def request_sharing(
         feedback_due=due,
         idempotency_key=key,
     )
-    return dispatch(
+    message = dispatch(
         session,
         user,
         draft,
@@ -163,11 +162,12 @@ def request_sharing(
         categories=categories,
         needs_approval=False,
     )
+    return Sent(message)
 
 
 def decline(session: Session, user: User, message_id: int, reason: Any) -> Delivery:
     """Decline a sharing request with a reason; the requester sees it on its receipts."""
-    delivery = _delivery(session, user, message_id, "sharing_request.decline")
+    delivery = received(session, user, message_id, "sharing_request.decline")
     if delivery.message.kind != MessageKind.SHARING_REQUEST:
         raise Conflict("辞退できるのは情報共有の依頼です。", code="not_a_request")
     if delivery.state == DeliveryState.RECALLED:

@@ -247,9 +247,7 @@ def triage(message_id: int):
 def feedback(message_id: int):
     """Send the structured feedback back to the sender (consent-checked in that direction)."""
     try:
-        sent_message = requests.send_feedback(
-            db(), actor(), message_id, views.feedback_data(request.form)
-        )
+        sent = requests.send_feedback(db(), actor(), message_id, views.feedback_data(request.form))
     except HubError as exc:
         refusal(exc)
         view = read.open_message(db(), actor(), message_id)
@@ -262,7 +260,7 @@ def feedback(message_id: int):
             reasons=getattr(exc, "missing", None) or getattr(exc, "reasons", []),
             idempotency_key=request.form.get("idempotency_key") or new_key(),
         )
-    flash(f"フィードバックを送信しました（連絡番号{sent_message.id}）。", "success")
+    flash(f"フィードバックを送信しました（連絡番号{sent.message.id}）。", "success")
     return redirect(url_for(".show", message_id=message_id))
 
 

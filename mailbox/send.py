@@ -4,13 +4,14 @@ One call is one transaction's worth of writes: the message, its documents, every
 the notifications, the outbox mails and the audit events are flushed together, and the
 request (or the caller) commits or rolls back the lot. A refusal writes nothing but the audit
 of the denied checks. Sending the same form twice (same idempotency key) returns the first
-message.
+message, and says so (:class:`Sent`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,9 @@ from hub.models import Case, Department, Role, User
 from hub.validation import Fields, parse_id
 
 ATTACHMENT_PURPOSE = "message_attachment"
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: The sending key's form (the compose form's hidden field, the API's Idempotency-Key).
+KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+_KEY = re.compile(KEY_PATTERN)
 KEY_MESSAGE = "送信キーの形式が正しくありません（英数字・-・_ で8〜64文字）。"
 
 
@@ -55,14 +58,24 @@ def idempotency_key(raw: Any) -> str | None:
     return raw
 
 
-def replayed(session: Session, user: User, key: str | None) -> Message | None:
-    """The message this user already sent with the key, if any (a double click or a retry)."""
+@dataclass(frozen=True)
+class Sent:
+    """What a send did: the message, and whether it is the one sent before with the same key
+    (a double click or a retry: nothing new was written)."""
+
+    message: Message
+    replayed: bool = False
+
+
+def sent_before(session: Session, user: User, key: str | None) -> Sent | None:
+    """The message this user already sent with the key, if any, as a replayed send."""
     key = idempotency_key(key)
     if key is None:
         return None
-    return session.scalar(
+    earlier = session.scalar(
         select(Message).where(Message.sender_user_id == user.id, Message.idempotency_key == key)
     )
+    return Sent(earlier, replayed=True) if earlier is not None else None
 
 
 def _parent(session: Session, fields: Fields, user: User) -> Message | None:
@@ -171,16 +184,19 @@ def send(
     uploads: Sequence[Upload] = (),
     *,
     today: date | None = None,
-) -> Message:
-    """Send a share or notice (or hold it for approval); raise 400/404/409 and send nothing."""
+) -> Sent:
+    """Send a share or notice (or hold it for approval); raise 400/404/409 and send nothing.
+
+    The same idempotency key again returns the first message, marked replayed.
+    """
     today = today or jp.today()
     if not user.can_read_cases:
         raise Forbidden("システム管理者は連絡を送信できません。")
-    earlier = replayed(session, user, data.get("idempotency_key"))
+    earlier = sent_before(session, user, data.get("idempotency_key"))
     if earlier is not None:
         return earlier
     draft = build(session, user, data, uploads, today=today)
-    return dispatch(session, user, draft, today=today)
+    return Sent(dispatch(session, user, draft, today=today))
 
 
 def search_text(subject: str, body: str, case: Case | None) -> str:

@@ -10,23 +10,46 @@ broken body is refused here, once, for every route).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from hub import audit
 from hub.auth.services import user_for_token
+from hub.config import Config
 from hub.errors import InvalidInput, NotFound
 from hub.models import User
 from hub.residents.services import require_case_worker
 from hub.security import API_PREFIX
 from hub.validation import MAX_ID
-from hub.web import db
+from hub.web import config, db
 
 #: Where hub/app.py mounts the blueprint, and the server URL of the OpenAPI document.
 PREFIX = API_PREFIX
 #: API bodies are small JSON objects; anything larger is refused before it is read.
 MAX_BODY_BYTES = 1024 * 1024
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def body_limit(size: Callable[[Config], int]) -> Callable[[View], View]:
+    """Let a route take a larger body than MAX_BODY_BYTES (files in it), sized from the
+    configuration: ``@body_limit(lambda cfg: cfg.upload_max_bytes + MAX_BODY_BYTES)`` under
+    the route decorator. The cap is set before anything reads the body."""
+
+    def mark(view: View) -> View:
+        view.max_body_bytes = size  # type: ignore[attr-defined]  # read by _body_limit
+        return view
+
+    return mark
+
+
+def _body_limit() -> int:
+    view = current_app.view_functions.get(request.endpoint or "")
+    size = getattr(view, "max_body_bytes", None)
+    return size(config()) if size is not None else MAX_BODY_BYTES
+
 
 NO_CREDENTIALS_MESSAGE = (
     "APIトークンが必要です。「Authorization: Bearer tsu_…」ヘッダーでトークンを送ってください。"
@@ -91,7 +114,7 @@ def authenticate() -> Response | None:
     """Require a valid bearer token for every path under /api/v1, then route errors as JSON."""
     if not _is_api_path(request.path):
         return None
-    request.max_content_length = MAX_BODY_BYTES
+    request.max_content_length = _body_limit()
     user, presented = _token_user()
     if user is None:
         reason = "unknown or revoked token, or disabled user" if presented else "no bearer token"

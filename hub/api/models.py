@@ -41,17 +41,19 @@ from hub.validation import MAX_ID
 T = TypeVar("T")
 
 
-def _whole(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     """40.0 is the integer 40 (JSON has one number type); 40.5 stays a float and is refused."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-#: An integer given as a JSON number (40 or 40.0; never "40", never true).
-Int = Annotated[int, BeforeValidator(_whole), Field(strict=True)]
+#: An integer given as a JSON number (40 or 40.0; never "40", never true). A bounded one
+#: puts its bounds before the conversion, so the document shows them as minimum/maximum:
+#: ``Annotated[int, Field(strict=True, ge=1, le=200), BeforeValidator(whole_number)]``.
+Int = Annotated[int, Field(strict=True), BeforeValidator(whole_number)]
 #: A row id: 1 … 2³¹−1 (an id beyond is 404 in a path, 400 in a body).
-Id = Annotated[int, BeforeValidator(_whole), Field(strict=True, ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 #: Ids of a list (a case's departments, a message's recipients): at most 50.
 Ids = Annotated[list[Id], Field(max_length=50)]
 #: An optional value that may be left out but not sent as null (see Body).
@@ -81,7 +83,7 @@ PAGE_MESSAGE = "ページ番号は1以上の整数で指定してください。
 
 
 def _page(value: Any) -> int:
-    value = _whole(value)
+    value = whole_number(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise PydanticCustomError("page_number", PAGE_MESSAGE)
     return value
@@ -118,11 +120,19 @@ Timestamp = Annotated[
 Day = Annotated[date, Field(description="YYYY-MM-DD")]
 
 
+def no_null_defaults(schema: dict[str, Any]) -> None:
+    """Document a field that may be left out without ``default: null``: left out, it is absent
+    (and a type that refuses null would make the document invalid)."""
+    for field in schema.get("properties", {}).values():
+        if field.get("default", 0) is None:
+            del field["default"]
+
+
 class Body(BaseModel):
     """A request body: closed, strict JSON types, and ``null`` only where the model says so."""
 
     # Strictness is per type (Int, Id, Text, Flag): an enum is given by its value.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=no_null_defaults)
     #: Fields that accept null (meaning "clear it"); any other field refuses null.
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
     #: Fields whose errors are keyed by the path inside them, as the service parsing their
@@ -142,7 +152,7 @@ class Body(BaseModel):
 class Query(BaseModel):
     """Query parameters: unknown ones are refused; values arrive as strings and are converted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=no_null_defaults)
 
 
 class Out(BaseModel):
@@ -352,5 +362,7 @@ __all__ = [
     "Timestamp",
     "UserOut",
     "UserPath",
+    "no_null_defaults",
     "respond",
+    "whole_number",
 ]

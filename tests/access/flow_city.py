@@ -248,7 +248,7 @@ def build_flow_city(db: Session, make_department, make_user, make_resident) -> F
             "idempotency_key": key(),
             **extra,
         }
-        message = send.send(db, users[user], data, list(uploads))
+        message = send.send(db, users[user], data, list(uploads)).message
         db.commit()
         return message.id
 
@@ -296,7 +296,7 @@ def build_flow_city(db: Session, make_department, make_user, make_resident) -> F
             "subject": "勉強会のお知らせ",
             "idempotency_key": key(),
         },
-    )
+    ).message
     db.commit()
     messages = list(db.scalars(select(Message.id).order_by(Message.id)))
     documents = [

@@ -231,7 +231,9 @@ def test_no_step_ever_shows_a_department_what_the_consent_does_not_give_it(
                 departments[sender].id, departments[recipient].id, categories, clock["today"]
             )
             try:
-                message = attempt(db, send.send, users[sender], data, uploads, today=clock["today"])
+                message = attempt(
+                    db, send.send, users[sender], data, uploads, today=clock["today"]
+                ).message
             except checks.SendRefused:
                 assert not expected
                 return None

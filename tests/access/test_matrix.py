@@ -177,7 +177,7 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
     bind(db, Storage.from_config(config))
     notice = {"kind": "notice", "recipient_ids": [partner.id], "subject": "勉強会のお知らせ"}
     upload = Upload("案内.pdf", samples.fpdf_pdf("Study session"))
-    message = mailbox_send.send(db, users["staff"], notice, [upload])
+    message = mailbox_send.send(db, users["staff"], notice, [upload]).message
     # A notification of the staff user's (its message) and a failed mail (管理 → ジョブ).
     told = Notification(
         user_id=users["staff"].id,

@@ -35,7 +35,7 @@ def test_every_endpoint_answers_get_as_api_rules_say(app, client, world, db, con
     bind(db, Storage.from_config(config))
     notice = {"kind": "notice", "recipient_ids": [world.partner_id], "subject": "勉強会のお知らせ"}
     upload = Upload("案内.pdf", samples.fpdf_pdf("Study session"))
-    message = send.send(db, world.users["staff"], notice, [upload])
+    message = send.send(db, world.users["staff"], notice, [upload]).message
     db.commit()
     ids = {
         "consent_id": consent.id,

@@ -189,6 +189,23 @@ def test_same_key_twice_returns_the_first_message(city, covered, as_, db):
     assert clash.status_code == 400 and "idempotency_key" in clash.get_json()["error"]["fields"]
 
 
+def test_feedback_and_requests_say_when_a_key_was_used_before(city, covered, as_, db):
+    """The services say they replayed a key: the answer is 200 with the first message."""
+    message = as_("nozei").post("/messages", json=share(city, [city.plat])).get_json()
+    feedback = {"done": "面談を実施", "support_status": "in_support", "idempotency_key": key()}
+    path = f"/messages/{message['id']}/feedback"
+    first, again = (as_("plat").post(path, json=feedback) for _ in range(2))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert "Location" not in again.headers
+    asking = {"department_ids": [city.nozei.id], "categories": ["arrears"]}
+    headers = {"Idempotency-Key": key()}
+    url = f"/cases/{city.case_id}/sharing-requests"
+    first, again = (as_("plat").post(url, json=asking, headers=headers) for _ in range(2))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json()["id"] == again.get_json()["id"]
+
+
 # ------------------------------------------------------------------ bad input
 
 

@@ -63,7 +63,7 @@ def race(database, *jobs: Callable[[Any], Any]) -> list[Any]:
 def shared(db, city, consents, grant):
     consents.active([grant(city.nozei, city.hokenryo, "arrears")])
     data = share_data(city.case_id, [city.hokenryo], subject="共有", body_categories=["arrears"])
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     db.commit()
     return message
 
@@ -119,7 +119,7 @@ def test_two_sends_with_the_same_key_at_once_make_one_message(db, database, city
     db.commit()
 
     def sender(session):
-        return send.send(session, session.get(User, user_id), dict(data)).id
+        return send.send(session, session.get(User, user_id), dict(data)).message.id
 
     results = race(database, sender, sender)
     ids = [r for r in results if isinstance(r, int)]
@@ -139,7 +139,7 @@ def test_two_sends_with_the_same_key_at_once_make_one_message(db, database, city
         [city.hokenryo.id, city.plat.id]
     )
     # The same key once more (a late retry) returns the message, nothing new.
-    again = attempt(db, send.send, city.staff, dict(data))
+    again = attempt(db, send.send, city.staff, dict(data)).message
     assert again.id == ids[0] and row_counts(db) == after
 
 
@@ -154,7 +154,7 @@ def test_concurrent_sends_by_two_users_lose_nothing(db, database, city, consents
         )
 
         def job(session, data=data, user_id=user_id):
-            return send.send(session, session.get(User, user_id), data).id
+            return send.send(session, session.get(User, user_id), data).message.id
 
         jobs.append(job)
     results = race(database, *jobs)
@@ -191,6 +191,6 @@ def test_a_database_error_mid_send_rolls_back_everything(db, city, consents, gra
     assert audit_count(db, outcome=audit.ALLOWED) == allowed_before
     # The same form sent again once the database is back goes out whole (the key is free).
     monkeypatch.undo()
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     assert len(message.deliveries) == 2
     assert row_counts(db)["messages"] == before["messages"] + 1

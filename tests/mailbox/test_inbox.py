@@ -47,13 +47,13 @@ def share(db, city, subject, *, case_id=None, user=None, to=None, **extra):
         body_categories=["arrears"],
         **extra,
     )
-    return attempt(db, send.send, user or city.staff, data)
+    return attempt(db, send.send, user or city.staff, data).message
 
 
 def notice(db, city, subject, *, to=None):
     return attempt(
         db, send.send, city.staff, share_data(None, to or [city.hokenryo], subject=subject)
-    )
+    ).message
 
 
 def ids(page):

@@ -57,7 +57,7 @@ def test_pattern_1_decision_and_stop_of_execution_go_to_support_and_collection(
         stop=True,
         note="滞納繰越分は執行停止とし、生活再建を優先する",
     )
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     assert message.categories == ["collection_decision"]
     for user in (city.plat_staff, city.hokenryo_staff):
         _view, policy = opened_policy(db, user, message.id)
@@ -125,7 +125,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
             sheet_categories=["arrears", "household_budget", "private_debts"],
             feedback_due=due.isoformat(),
         ),
-    )
+    ).message
     assert referral.categories == [
         "arrears",
         "household_budget",
@@ -150,7 +150,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
             "debt_note": "A社: 月18,000円 → 月8,000円で交渉中",
             "next_steps": "調整後の返済額で納付計画を相談したい",
         },
-    )
+    ).message
     assert feedback.categories == ["private_debts", "support_status"]
     assert followups.owed(db, city.plat_staff) == []
     opened = attempt(db, read.open_message, city.staff, feedback.id)
@@ -178,7 +178,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
             sheet_version=plan.version,
             sheet_categories=["payment_plan"],
         ),
-    )
+    ).message
     ours = attempt(
         db,
         send.send,
@@ -191,7 +191,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
             sheet_categories=["payment_plan"],
             policy={"pattern": "2", "note": "民間債務の調整後の額で両課の計画を合わせる"},
         ),
-    )
+    ).message
     assert (theirs.case_id, ours.case_id) == (own.id, city.case_id)
     for user, message in ((city.staff, theirs), (city.hokenryo_staff, ours)):
         view = attempt(db, read.open_message, user, message.id)
@@ -223,7 +223,7 @@ def test_pattern_2_feedback_on_private_debts_needs_consent_back(db, city, consen
             grant(city.plat, city.nozei, "support_status"),  # not private_debts
         ]
     )
-    referral = attempt(db, send.send, city.staff, policy_share(city, [city.plat], "2"))
+    referral = attempt(db, send.send, city.staff, policy_share(city, [city.plat], "2")).message
     before = row_counts(db)
     with pytest.raises(checks.SendRefused) as err:
         attempt(
@@ -243,7 +243,7 @@ def test_pattern_2_feedback_on_private_debts_needs_consent_back(db, city, consen
         city.plat_staff,
         referral.id,
         {"done": "面談", "support_status": "in_support", "debt_status": "none"},
-    )
+    ).message
     assert feedback.categories == ["support_status"]
     told = db.scalars(select(Notification.kind).where(Notification.user_id == city.staff.id)).all()
     assert NotificationKind.FEEDBACK_RECEIVED in told
@@ -295,7 +295,7 @@ def test_pattern_3_no_referral_only_collection_departments_share(db, city, conse
             sheet_version=saved.version,
             sheet_categories=["arrears", "payment_plan"],
         ),
-    )
+    ).message
     _view, policy = opened_policy(db, city.hokenryo_staff, ours.id)
     assert policy.content["pattern"] == "3" and policy.content["stop_execution"] is False
     answer = attempt(
@@ -310,7 +310,7 @@ def test_pattern_3_no_referral_only_collection_departments_share(db, city, conse
             "body_categories": ["payment_plan"],
             "idempotency_key": "pattern3-answer",
         },
-    )
+    ).message
     assert [d.department_id for d in answer.deliveries] == [city.nozei.id]
     assert answer.kind == MessageKind.SHARE
     # Support never received anything about the resident.

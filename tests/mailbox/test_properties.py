@@ -161,7 +161,7 @@ def test_no_content_without_consent_and_no_partial_delivery(
                 "idempotency_key": key(),
             }
             try:
-                message = attempt(db, send.send, users[s], data, today=today)
+                message = attempt(db, send.send, users[s], data, today=today).message
             except checks.SendRefused as refused:
                 event("send refused")
                 assert not expected, refused.missing

@@ -43,7 +43,7 @@ def test_a_recall_found_by_a_refused_request_survives_its_rollback(
     data = share_data(
         city.case_id, [city.plat], sheet_version=saved.version, sheet_categories=["arrears"]
     )
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     day_after = last_day + timedelta(days=1)  # no expiry job ran: the open finds it
 
     with pytest.raises(Conflict) as refused:

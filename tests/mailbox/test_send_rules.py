@@ -98,7 +98,7 @@ def test_bad_input_is_a_400_naming_the_field_and_nothing_is_sent(db, city, cover
 def test_a_body_at_the_limit_is_accepted(db, city, covered):
     saved, _ = covered
     data = arrears_share(city, saved, [city.hokenryo], body="あ" * compose.BODY_MAX)
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     assert len(message.body) == compose.BODY_MAX and len(message.deliveries) == 1
 
 
@@ -176,7 +176,7 @@ def test_a_consent_that_expires_today_covers_today_but_not_tomorrow(
     # valid_until == today: today is the consent's last covered day, the send goes out.
     message = attempt(
         db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]), today=today
-    )
+    ).message
     assert message.status == MessageStatus.SENT and len(message.deliveries) == 1
     opened = attempt(db, read.open_message, city.hokenryo_staff, message.id, today=today)
     assert opened.documents and not opened.is_recalled
@@ -233,7 +233,7 @@ def test_a_notice_without_a_case_goes_anywhere_without_consent(db, city):
         subject="勉強会のお知らせ",
         body="12月10日 14時から 第1会議室",
     )
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     assert message.kind == MessageKind.NOTICE and message.basis == LegalBasis.NONE
     assert message.case_id is None and message.resident_id is None
     assert {d.department_id for d in message.deliveries} == {
@@ -272,9 +272,13 @@ def test_a_share_needs_a_case(db, city):
 def test_the_same_idempotency_key_returns_the_same_message(db, city, covered):
     saved, _ = covered
     data = arrears_share(city, saved, [city.hokenryo, city.plat])
-    first = attempt(db, send.send, city.staff, data)
+    sent = attempt(db, send.send, city.staff, data)
+    first = sent.message
     before = row_counts(db)
-    second = attempt(db, send.send, city.staff, dict(data))
+    again = attempt(db, send.send, city.staff, dict(data))
+    second = again.message
+    # The service says it replayed the key: the API answers 200 instead of 201 from this.
+    assert (sent.replayed, again.replayed) == (False, True)
     assert second.id == first.id
     assert row_counts(db) == before
     assert count(db, Message) == 1 and count(db, Delivery) == 2
@@ -290,7 +294,7 @@ def test_the_same_idempotency_key_returns_the_same_message(db, city, covered):
             idempotency_key=data["idempotency_key"],
             body_categories=["arrears"],
         ),
-    )
+    ).message
     assert other.id != first.id
 
 
@@ -299,7 +303,7 @@ def test_a_refused_send_does_not_use_up_its_key(db, city, covered):
     data = arrears_share(city, saved, [city.kaigo])
     refused(db, checks.SendRefused, city.staff, data)
     data["recipient_ids"] = [city.hokenryo.id]
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
     assert message.status == MessageStatus.SENT and count(db, Message) == 1
 
 
@@ -317,7 +321,9 @@ def test_a_staff_share_waits_for_approval_and_is_delivered_when_approved(
     db, city, covered, manager
 ):
     saved, _ = covered
-    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(
+        db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo])
+    ).message
     assert message.status == MessageStatus.PENDING_APPROVAL
     assert count(db, Delivery) == 0
     assert inbox.inbox(db, city.hokenryo_staff).rows == []
@@ -347,7 +353,9 @@ def test_a_staff_share_waits_for_approval_and_is_delivered_when_approved(
 
 def test_approval_checks_consent_again_on_the_day(db, city, covered, manager, consents):
     saved, consent = covered
-    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(
+        db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo])
+    ).message
     consents.withdraw(consent)
     with pytest.raises(checks.SendRefused) as err:
         attempt(db, approval.approve, manager, message.id)
@@ -360,7 +368,9 @@ def test_approval_checks_consent_again_on_the_day(db, city, covered, manager, co
 
 def test_a_returned_share_is_never_delivered(db, city, covered, manager):
     saved, _ = covered
-    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(
+        db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo])
+    ).message
     with pytest.raises(InvalidInput):
         attempt(db, approval.return_to_sender, manager, message.id, "")
     returned = attempt(db, approval.return_to_sender, manager, message.id, "本文に誤りがあります")
@@ -376,13 +386,15 @@ def test_a_returned_share_is_never_delivered(db, city, covered, manager):
 
 def test_a_managers_own_share_goes_directly(db, city, covered, manager):
     saved, _ = covered
-    message = attempt(db, send.send, manager, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(db, send.send, manager, arrears_share(city, saved, [city.hokenryo])).message
     assert message.status == MessageStatus.SENT and len(message.deliveries) == 1
 
 
 def test_a_manager_of_another_department_cannot_approve(db, city, covered, manager, make_user):
     saved, _ = covered
-    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo]))
+    message = attempt(
+        db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo])
+    ).message
     stranger = make_user(Role.MANAGER, department=city.hokenryo, login_id="hokenryo-mgr")
     with pytest.raises(NotFound):
         attempt(db, approval.approve, stranger, message.id)
@@ -400,7 +412,7 @@ def ask(db, city, departments, categories=("arrears",), **extra):
         "idempotency_key": key(),
         **extra,
     }
-    return attempt(db, requests.request_sharing, city.plat_staff, city.case_id, data)
+    return attempt(db, requests.request_sharing, city.plat_staff, city.case_id, data).message
 
 
 def test_a_sharing_request_goes_to_collection_departments_only(db, city, covered):
@@ -446,7 +458,7 @@ def test_answering_a_request_with_a_share_marks_it_answered(db, city, covered):
         send.send,
         city.staff,
         arrears_share(city, saved, [city.plat], parent_id=request.id),
-    )
+    ).message
     assert answer.parent_id == request.id and answer.thread_id == request.id
     assert answer.case_id == city.case_id
     db.expire_all()
@@ -473,7 +485,7 @@ def test_a_reply_keeps_the_case_and_the_participants(db, city, covered):
     saved, _ = covered
     first = attempt(
         db, send.send, city.staff, arrears_share(city, saved, [city.hokenryo, city.plat])
-    )
+    ).message
     reply_data = {
         "kind": "share",
         "parent_id": first.id,
@@ -482,7 +494,7 @@ def test_a_reply_keeps_the_case_and_the_participants(db, city, covered):
         "body_categories": ["arrears"],
         "idempotency_key": key(),
     }
-    reply = attempt(db, send.send, city.hokenryo_staff, reply_data)
+    reply = attempt(db, send.send, city.hokenryo_staff, reply_data).message
     assert reply.case_id == city.case_id and reply.thread_id == first.id
     assert {d.department_id for d in reply.deliveries} == {city.nozei.id, city.plat.id}
     # A reply cannot move to another case.
@@ -512,7 +524,7 @@ def test_recipients_become_involved_in_the_case(db, city, consents, grant, sheet
         )
         is None
     )
-    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.kaigo]))
+    message = attempt(db, send.send, city.staff, arrears_share(city, saved, [city.kaigo])).message
     involved = db.scalar(
         select(CaseDepartment).where(
             CaseDepartment.case_id == city.case_id,
@@ -532,7 +544,7 @@ def test_notifications_and_mails_never_carry_personal_data(db, city, covered, ma
     subject = "山田 太郎（ヤマダ タロウ 0001000001）の件"
     data = arrears_share(city, saved, [city.hokenryo, city.plat], feedback_due=str(jp.today()))
     data["subject"] = subject
-    pending = attempt(db, send.send, city.staff, data)
+    pending = attempt(db, send.send, city.staff, data).message
     attempt(db, approval.approve, manager, pending.id)
     attempt(db, read.open_message, city.plat_staff, pending.id)
     attempt(
@@ -542,7 +554,7 @@ def test_notifications_and_mails_never_carry_personal_data(db, city, covered, ma
         pending.id,
         {"done": "山田 太郎さんと面談", "support_status": "in_support", "subject": subject},
     )
-    returned = attempt(db, send.send, city.staff, {**data, "idempotency_key": key()})
+    returned = attempt(db, send.send, city.staff, {**data, "idempotency_key": key()}).message
     attempt(db, approval.return_to_sender, manager, returned.id, "山田 太郎さんの件は保留")
     notice = share_data(None, [city.kaigo], subject="山田 太郎 勉強会")
     attempt(db, send.send, city.staff, notice)

@@ -57,7 +57,7 @@ def share_sections(db, city, sheet_version, recipients, **extra):
         sheet_categories=["arrears", "life_situation"],
         **extra,
     )
-    return attempt(db, send.send, city.staff, data)
+    return attempt(db, send.send, city.staff, data).message
 
 
 def test_the_setagaya_flow_from_sheet_to_feedback(db, city, setagaya):
@@ -100,7 +100,7 @@ def test_the_setagaya_flow_from_sheet_to_feedback(db, city, setagaya):
             "support_status": "in_support",
             "next_steps": "来月再面談",
         },
-    )
+    ).message
     assert feedback.kind == MessageKind.FEEDBACK
     assert feedback.case_id == city.case_id and feedback.parent_id == message.id
     assert feedback.categories == ["support_status"]
@@ -219,7 +219,7 @@ def test_withdrawal_recalls_the_shares_from_b_and_c(db, city, setagaya, consents
         city.plat_staff,
         message.id,
         {"done": "面談済み", "support_status": "in_support"},
-    )
+    ).message
     consents.withdraw(consent)
     recalled = db.scalars(
         select(Delivery).where(Delivery.message_id == message.id).order_by(Delivery.id)

@@ -42,7 +42,7 @@ def test_warn_then_expire_recall_and_tell_both_sides(db, city, consents, clock, 
         valid_until=last_day,
     )
     data = share_data(city.case_id, [city.plat], subject=SUBJECT, body_categories=["arrears"])
-    message = attempt(db, send.send, city.staff, data)
+    message = attempt(db, send.send, city.staff, data).message
 
     at(clock, last_day - timedelta(days=31))
     assert run(job) == 0

@@ -54,7 +54,7 @@ def asked(db, city, consents, make_user):
         body_categories=["arrears"],
         feedback_due=due.isoformat(),
     )
-    return attempt(db, send.send, city.staff, data)
+    return attempt(db, send.send, city.staff, data).message
 
 
 def at(clock, day, hour=10):

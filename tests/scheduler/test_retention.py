@@ -37,7 +37,7 @@ def _closed_case_with_a_shared_file(db, city, consents):
         attachment_categories=["arrears"],
     )
     upload = Upload("滞納明細.pdf", samples.fpdf_pdf("arrears"))
-    message = attempt(db, send.send, city.staff, data, [upload])
+    message = attempt(db, send.send, city.staff, data, [upload]).message
     consents.withdraw(consent)
     case = db.get(Case, city.case_id)
     case.status, case.closed_at = CaseStatus.CLOSED, utcnow()

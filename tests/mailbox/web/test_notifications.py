@@ -31,7 +31,7 @@ def _share(db, setagaya, **extra):
         "sheet_categories": ["arrears"],
         **extra,
     }
-    message = send.send(db, setagaya.users["nozei01"], data)
+    message = send.send(db, setagaya.users["nozei01"], data).message
     db.commit()
     return message
 

@@ -31,7 +31,7 @@ def _share(db, setagaya, *, login="nozei01", to=("hokenryo", "plat"), uploads=()
         "sheet_categories": ["arrears", "household_budget"],
         **extra,
     }
-    message = send.send(db, setagaya.users[login], data, list(uploads))
+    message = send.send(db, setagaya.users[login], data, list(uploads)).message
     db.commit()
     return message
 

@@ -1,0 +1,45 @@
+"""Who sees a message, and what the lookup hands the read services: the message with the
+department's own delivery (None for the sender), found by one lookup, not asked for twice."""
+
+from __future__ import annotations
+
+import pytest
+from mailkit import attempt, share_data
+from sqlalchemy import event
+
+from hub.errors import Forbidden, NotFound
+from hub.mailbox import access, send
+
+
+def lookup(db, user, message_id: int) -> tuple[access.Visible, int]:
+    """Look a message up on fresh state; return what was found and the statements it took."""
+    db.expire_all()
+    assert user.department_id and user.role  # the user is loaded before counting
+    issued: list[str] = []
+    engine = db.get_bind()
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        issued.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = access.message(db, user, message_id, "message.open")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return found, len(issued)
+
+
+def test_the_lookup_returns_the_departments_delivery_at_no_extra_cost(db, city):
+    notice = share_data(None, [city.hokenryo, city.plat], subject="勉強会のお知らせ")
+    message_id = attempt(db, send.send, city.staff, notice).message.id
+    mine, sender_cost = lookup(db, city.staff, message_id)
+    assert mine.message.id == message_id and mine.delivery is None and mine.is_sender
+    theirs, recipient_cost = lookup(db, city.hokenryo_staff, message_id)
+    assert theirs.delivery is not None and theirs.delivery.department_id == city.hokenryo.id
+    assert theirs.delivery.message_id == message_id and not theirs.is_sender
+    # The recipient's own delivery comes with the message: no query of its own.
+    assert recipient_cost == sender_cost
+    with pytest.raises(NotFound):
+        access.message(db, city.outsider, message_id, "message.open")
+    with pytest.raises(Forbidden):
+        access.message(db, city.admin, message_id, "message.open")
