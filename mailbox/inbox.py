@@ -37,7 +37,7 @@ from hub.mailbox.models import (
     WorkStatus,
 )
 from hub.models import Role, User
-from hub.validation import parse_id
+from hub.validation import MAX_ID, parse_id
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -125,7 +125,7 @@ def parse_cursor(raw: Any) -> tuple[int, int] | None:
     if raw in (None, ""):
         return None
     match = _CURSOR.fullmatch(raw) if isinstance(raw, str) else None
-    if match is None:
+    if match is None or int(match.group(2)) > MAX_ID:
         raise InvalidInput(fields={"cursor": "ページの指定が正しくありません。"})
     return int(match.group(1)), int(match.group(2))
 

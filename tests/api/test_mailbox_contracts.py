@@ -98,6 +98,14 @@ def test_a_search_page_size_out_of_bounds_is_a_400(world, limit):
     assert _error(world.as_("staff").post("/mailbox/search", {"limit": limit}), "limit")
 
 
+def test_a_cursor_past_the_largest_id_is_a_400_on_either_database(world):
+    """Found by Schemathesis: PostgreSQL refused the id as out of range, a 500."""
+    staff = world.as_("staff")
+    assert _error(staff.get("/mailbox/inbox?cursor=0.2200000000"), "cursor")
+    assert _error(staff.post("/mailbox/search", {"cursor": "0.2200000000"}), "cursor")
+    assert staff.get("/mailbox/inbox?cursor=0.2147483647").status_code == 200
+
+
 def test_a_whole_number_page_size_and_a_real_cursor_are_read(world):
     staff = world.as_("staff")
     assert staff.post("/mailbox/search", {"limit": 40.0}).status_code == 200
