@@ -1,4 +1,5 @@
-"""The error codes the documents package answers with (consents, membership, hearing sheets).
+"""The error codes the documents package answers with (consents, membership, hearing sheets,
+printouts and case packets).
 
 The app factory hands them to the API document (``hub.api.spec.add_error_codes``), beside the
 core's codes in ``hub.api.errors``; each is raised by a service with its Japanese message.
@@ -32,4 +33,16 @@ HEARING_CODES: dict[str, str] = {
     "unchanged": "前の版・前の判断から変更がない",
 }
 
-ERROR_CODES: dict[str, str] = {**CONSENT_CODES, **HEARING_CODES}
+#: Printouts and case packets (hub.documents.printing).
+PRINTING_CODES: dict[str, str] = {
+    "invalid_format": "形式は pdf または docx",
+    "no_window": "案内する相談先が選ばれていない（勧める相談先もない）",
+    "too_many_windows": "1枚に載せられる数を超える相談先",
+    "nothing_to_give": "本人の同意が提供先に何も認めていないため、ケース記録一式を作成しない",
+    "packet_unavailable": (
+        "作成した後で同意の範囲が変わった・作成できなかった・保存期間が過ぎたため"
+        "ダウンロードできない（理由をメッセージで説明）"
+    ),
+}
+
+ERROR_CODES: dict[str, str] = {**CONSENT_CODES, **HEARING_CODES, **PRINTING_CODES}

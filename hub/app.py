@@ -135,7 +135,11 @@ def load_models() -> None:
     """Import every package's models, so the metadata (Alembic, tests) knows all tables."""
     import hub.documents.consent.models
     import hub.documents.hearing.models
+    import hub.documents.printing.models
     import hub.mailbox.models
+
+    # hub.mailbox.packets adds the mailbox's parts to case packets and sends them as shares.
+    import hub.mailbox.packets
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
     import hub.mailbox.read
@@ -162,11 +166,20 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.hearing import api as hearing_api
     from hub.documents.hearing import panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
+    from hub.documents.printing import admin_api as windows_api
+    from hub.documents.printing import api as printing_api
+    from hub.documents.printing import panels as printing_panels
+    from hub.documents.printing.admin_routes import bp as windows_bp
+    from hub.documents.printing.routes import bp as printing_bp
     from hub.mailbox import api as mailbox_api
-    from hub.mailbox import compose_routes  # noqa: F401 - adds the compose pages to the blueprint
+    from hub.mailbox import (
+        compose_routes,  # noqa: F401 - adds the compose pages to the blueprint
+        packets,  # noqa: F401 - adds the mailbox's parts to case packets
+    )
     from hub.mailbox import nav as mailbox_nav
     from hub.mailbox import panels as mailbox_panels
     from hub.mailbox import tiles as mailbox_tiles
+    from hub.mailbox.print_routes import bp as printouts_bp
     from hub.mailbox.routes import bp as mailbox_bp
     from hub.residents.routes import bp as residents_bp
     from hub.scheduler import tiles as scheduler_tiles
@@ -182,19 +195,26 @@ def _register_blueprints(app: Flask) -> None:
         consents_bp,
         membership_bp,
         mailbox_bp,
+        printing_bp,
+        printouts_bp,
+        windows_bp,
         scheduler_bp,
     ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
+    panels.add_resident_panel(app, mailbox_panels.resident_panel)  # 提供記録
+    panels.add_resident_panel(app, printing_panels.resident_panel)  # 相談先のご案内
     panels.add_case_panel(app, hearing_panel.case_panel)  # the flow: sheet, criteria, consent
     panels.add_case_panel(app, consent_panels.case_panel)
     panels.add_case_panel(app, mailbox_panels.case_panel)
+    panels.add_case_panel(app, printing_panels.case_panel)  # printouts, case packets
     # Dashboard tiles exist only for features that exist (mail, feedback, consents, jobs).
     panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
     panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     panels.add_nav(app, mailbox_nav.nav_links)
     panels.add_stylesheet(app, "css/mailbox.css")
+    panels.add_admin_tiles(app, printing_panels.admin_tiles)
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
     apis = (
         reference_api,
@@ -203,6 +223,8 @@ def _register_blueprints(app: Flask) -> None:
         admin_api,
         consent_api,
         hearing_api,
+        printing_api,
+        windows_api,
         mailbox_api,
         spec,
     )

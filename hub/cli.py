@@ -67,6 +67,7 @@ def demo() -> None:
     from hub import demo as demo_data
     from hub.documents.consent import demo as consent_demo
     from hub.documents.hearing import demo as hearing_demo
+    from hub.documents.printing import demo as printing_demo
     from hub.mailbox import demo as mailbox_demo
 
     migrate.upgrade(_database())
@@ -75,6 +76,7 @@ def demo() -> None:
         hearing_demo.load(session)  # the hearing sheet of 山田 太郎's case, once
         consent_demo.load(session)
         mailbox_demo.load(session)  # a share, its receipts and feedback, a notice
+        printing_demo.load(session)  # the directory of counselling windows (相談先)
     click.echo(
         "デモデータを読み込みました。"
         if created

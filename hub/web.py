@@ -11,13 +11,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app, g, request, session
+from flask import Response, current_app, g, request, send_file, session
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from hub import storage
 from hub.config import Config
 from hub.db import Database, finish
-from hub.models import User
+from hub.models import StoredFile, User
 
 
 def database() -> Database:
@@ -100,3 +101,28 @@ def page_arg(value: Any = None) -> int:
         return max(1, min(int(raw), 100_000))
     except (TypeError, ValueError):
         return 1
+
+
+#: Files up to this size are sent from memory; larger ones are streamed from a temporary file.
+IN_MEMORY_BYTES = 8 * 1024 * 1024
+
+
+def send_stored(session: Session, stored: StoredFile, *, filename: str | None = None) -> Response:
+    """Send a stored file to the browser. A large one (a case packet of many scanned pages)
+    is decrypted into an anonymous temporary file first and streamed from there — checked
+    whole before a byte is sent — so it is never held in memory."""
+    disposition = storage.content_disposition(filename or stored.original_name)
+    if stored.size <= IN_MEMORY_BYTES:
+        response = Response(storage.read(session, stored), mimetype=stored.content_type)
+        response.headers["Content-Disposition"] = disposition
+        return response
+    out = storage.scratch(session)
+    try:
+        storage.read_into(session, stored, out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = send_file(out, mimetype=stored.content_type, conditional=False, max_age=0)
+    response.headers["Content-Disposition"] = disposition
+    return response

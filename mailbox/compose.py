@@ -22,6 +22,7 @@ from hub.documents.consent.models import Consent, ConsentStatus
 from hub.documents.consent.scope import category_key
 from hub.documents.hearing.models import HearingSheet
 from hub.documents.hearing.sections import filtered_copy, sheet_categories
+from hub.mailbox import policy
 from hub.mailbox.models import DocumentKind, MessageDocument, MessageKind
 from hub.models import Case, Department, DepartmentKind, User
 from hub.validation import Fields, parse_id
@@ -53,14 +54,7 @@ SupportStatus = Literal["not_contacted", "in_support", "referred", "ended", "unr
 DebtStatus = Literal["", "paying", "arranging", "in_arrears", "none"]
 
 #: 徴収可否の判断・今後の方針 (seed 000 ⑺): the three example policies.
-PATTERNS = {
-    "1": "① 生活再建に時間を要する: 生活再建の相談窓口へ繋ぐ。滞納繰越分は執行停止とする",
-    "2": (
-        "② 生活再建の見込みあり: 相談窓口へ繋ぎ、"
-        "民間債権の支払状況を踏まえ各債権課が連携して納付計画を立てる"
-    ),
-    "3": "③ 支援所管への繋ぎは希望しない: 公債権所管間で情報を共有し、連携して納付計画を立てる",
-}
+PATTERNS = policy.PATTERNS
 SUPPORT_STATUSES = {
     "not_contacted": "未接触",
     "in_support": "支援中",
@@ -266,25 +260,18 @@ def consent_document(
     )
 
 
-def policy_document(fields: Fields) -> MessageDocument | None:
-    """徴収可否の判断・今後の方針 (pattern ①②③), carrying ``collection_decision``."""
+def policy_document(fields: Fields, claim_names: Mapping[int, str]) -> MessageDocument | None:
+    """徴収可否の判断・今後の方針 (pattern ①②③, per-claim decisions): ``collection_decision``."""
     raw = fields.data.get("policy")
     if raw in (None, "", {}):
         return None
     if not isinstance(raw, Mapping):
         fields.error("policy", "方針の指定が正しくありません。")
         return None
-    pattern = str(raw.get("pattern") or "")
-    if pattern not in PATTERNS:
-        fields.error("policy", "今後の方針（①②③）を選んでください。")
+    content, error = policy.content(raw, claim_names)
+    if content is None or error:
+        fields.error("policy", error)
         return None
-    sub = Fields(raw)
-    note = sub.text("note", "方針の説明", max_length=2000)
-    stop = raw.get("stop_execution") in (True, "1", "on", "true")
-    if sub.errors:
-        fields.error("policy", next(iter(sub.errors.values())))
-        return None
-    content = {"pattern": pattern, "label": PATTERNS[pattern], "stop_execution": stop, "note": note}
     return MessageDocument(
         kind=DocumentKind.POLICY,
         title="徴収可否の判断・今後の方針",

@@ -23,6 +23,8 @@ from werkzeug.datastructures import MultiDict
 from hub import jp
 from hub.cases import services as cases
 from hub.documents.categories import ORDER
+from hub.documents.hearing import services as hearing
+from hub.documents.render.policy import DECISIONS
 from hub.errors import HubError, InvalidInput
 from hub.mailbox import (
     access,
@@ -106,6 +108,8 @@ def _render_compose(
         all_categories=ORDER,
         sheet_sections=views.SHEET_SECTIONS,
         patterns=compose.PATTERNS,
+        claim_types=hearing.claim_types(db()) if choices.case else [],
+        decisions=DECISIONS,
         refused=views.refused_rows(missing),
         errors=exc.fields if exc else {},
         # A refusal has its own panel (per recipient and category) instead of the one-liner.

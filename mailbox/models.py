@@ -194,6 +194,8 @@ class DocumentKind(enum.StrEnum):
     FEEDBACK = "feedback"
     POLICY = "policy"
     ATTACHMENT = "attachment"
+    #: A case packet (ケース記録一式) made for the recipient, as a stored PDF or DOCX.
+    PACKET = "packet"
 
     @property
     def label(self) -> str:
@@ -203,6 +205,7 @@ class DocumentKind(enum.StrEnum):
             "feedback": "フィードバック",
             "policy": "徴収可否の判断・今後の方針",
             "attachment": "添付ファイル",
+            "packet": "ケース記録一式",
         }[self.value]
 
 
@@ -223,8 +226,10 @@ class MessageDocument(Base):
     hearing_sheet_id: Mapped[int | None] = mapped_column(ForeignKey("hearing_sheets.id"))
     #: The source consent (kind consent_form).
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
-    #: A stored file (uploads; the consent's signed form).
+    #: A stored file (uploads; the consent's signed form; a case packet).
     stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    #: The packet job that made it (kind packet).
+    packet_job_id: Mapped[int | None] = mapped_column(ForeignKey("packet_jobs.id"))
     #: Structured content as shared (the filtered sheet, the feedback, the policy).
     content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: SHA-256 of the shared content (the file's, or of the canonical JSON).

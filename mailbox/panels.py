@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from hub.mailbox import inbox
-from hub.models import Case, User
+from hub.mailbox import disclosures, inbox
+from hub.models import Case, Resident, User
 from hub.panels import Panel
 
 
@@ -16,4 +16,20 @@ def case_panel(session: Session, user: User, case: Case) -> Panel | None:
     return Panel(
         "mailbox/_case_panel.html",
         {"case": case, "rows": inbox.timeline(session, user, case.id)},
+    )
+
+
+#: The newest provisions the resident page shows (the whole record is one click away).
+RECENT = 5
+
+
+def resident_panel(session: Session, user: User, resident: Resident) -> Panel | None:
+    """提供記録: the newest provisions the department made or received, printing, the rest."""
+    if not user.can_read_cases:
+        return None
+    found = disclosures.record(session, user, resident.id)
+    rows = list(zip(found.rows, found.messages, strict=True))
+    return Panel(
+        "mailbox/_resident_panel.html",
+        {"resident": resident, "rows": rows[-RECENT:][::-1], "total": len(rows)},
     )

@@ -235,9 +235,19 @@ def _first_read(session: Session, user: User, delivery: Delivery) -> None:
 
 
 def open_document(
-    session: Session, user: User, message_id: int, document_id: int, *, today: date | None = None
+    session: Session,
+    user: User,
+    message_id: int,
+    document_id: int,
+    *,
+    today: date | None = None,
+    read_file: bool = True,
 ) -> tuple[MessageDocument, bytes | None]:
-    """Return a document of a visible message and its file's bytes (None when structured)."""
+    """Return a document of a visible message and its file's bytes (None when structured).
+
+    ``read_file=False`` checks and records the open without reading the file, for a caller
+    that streams it (:func:`hub.storage.read_into`: a case packet can be tens of MB).
+    """
     today = today or jp.today()
     found = access.message(session, user, message_id, "message.document")
     message, delivery = found.message, found.delivery
@@ -250,7 +260,7 @@ def open_document(
             raise refused_recalled(session, user, "message.document", delivery)
         _first_read(session, user, delivery)
     audit.record(session, user, "message.document", message, reason=f"document {document.id}")
-    if document.stored_file is None:
+    if document.stored_file is None or not read_file:
         return document, None
     return document, storage.read(session, document.stored_file)
 

@@ -24,7 +24,7 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from hub import jp, storage
+from hub import jp
 from hub.documents.hearing import routes as hearing_routes
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound
 from hub.mailbox import (
@@ -44,7 +44,7 @@ from hub.mailbox.models import MessageKind, WorkStatus
 from hub.mailbox.read import MessageView
 from hub.models import Role
 from hub.validation import parse_id
-from hub.web import actor, db, get_private, put_private
+from hub.web import actor, db, get_private, put_private, send_stored
 
 bp = Blueprint("mailbox", __name__, url_prefix="/mailbox")
 SEARCH_KEY = "mailbox_search"
@@ -196,14 +196,10 @@ def show(message_id: int):
 @bp.get("/messages/<int:message_id>/documents/<int:document_id>")
 def document(message_id: int, document_id: int) -> Response:
     """Download a shared file after checking consent again (409 once recalled)."""
-    doc, data = read.open_document(db(), actor(), message_id, document_id)
-    if data is None or doc.stored_file is None:
+    doc, _data = read.open_document(db(), actor(), message_id, document_id, read_file=False)
+    if doc.stored_file is None:
         return redirect(url_for(".show", message_id=message_id, _anchor=f"doc-{doc.id}"))
-    response = Response(data, mimetype=doc.stored_file.content_type)
-    response.headers["Content-Disposition"] = storage.content_disposition(
-        doc.stored_file.original_name
-    )
-    return response
+    return send_stored(db(), doc.stored_file)
 
 
 @bp.post("/messages/<int:message_id>/documents/<int:document_id>/own-sheet")

@@ -22,6 +22,7 @@ from hub import audit, jp, storage
 from hub.cases import services as cases
 from hub.db import utcnow
 from hub.documents.consent import membership
+from hub.documents.hearing import services as hearing
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import compose, notify
 from hub.mailbox.access import visible_message
@@ -142,7 +143,7 @@ def build(
         for document in (
             compose.hearing_sheet_document(session, fields, user, case),
             compose.consent_document(session, fields, user, case),
-            compose.policy_document(fields),
+            compose.policy_document(fields, hearing.claim_names(session)),
         ):
             if document is not None:
                 documents.append(document)

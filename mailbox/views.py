@@ -24,7 +24,7 @@ from hub.documents.hearing import services as hearing
 from hub.documents.hearing.models import HearingSheet
 from hub.documents.hearing.schema import SECTIONS
 from hub.documents.hearing.sections import sheet_categories
-from hub.mailbox import access, compose, followups, inbox, notify
+from hub.mailbox import access, compose, followups, inbox, notify, policy
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Delivery, DocumentKind, Message, MessageDocument, MessageStatus
 from hub.models import Case, User
@@ -68,8 +68,23 @@ def compose_data(form: MultiDict) -> dict[str, Any]:
             "pattern": form.get("policy_pattern", ""),
             "note": lines(form.get("policy_note", "")),
             "stop_execution": form.get("policy_stop") == "1",
+            "claims": policy_claims(form),
         }
     return data
+
+
+#: The per-claim columns of the compose form's policy table (``policy_<column>_<claim id>``).
+POLICY_COLUMNS = ("decision", "monthly", "months", "start", "until", "note")
+
+
+def policy_claims(form: MultiDict) -> list[dict[str, Any]]:
+    """The policy table's rows that have a decision, in the shape hub.mailbox.policy reads."""
+    rows = []
+    for claim_id in form.getlist("policy_claim")[:50]:
+        row = {c: form.get(f"policy_{c}_{claim_id}", "").strip() for c in POLICY_COLUMNS}
+        if row["decision"]:
+            rows.append({"claim_type_id": claim_id, **row})
+    return rows
 
 
 def uploads(files: MultiDict) -> list[Upload]:
@@ -217,6 +232,14 @@ def document_view(session: Session, document: MessageDocument) -> DocumentView:
             ("今後の方針", content.get("label") or display.NONE),
             ("滞納繰越分の執行停止", "執行停止とする" if content.get("stop_execution") else "—"),
             ("説明", content.get("note") or display.NONE),
+        ]
+        rows += [(c.get("claim", ""), policy.claim_line(c)) for c in content.get("claims") or []]
+        return DocumentView(document, rows=rows, is_file=is_file)
+    if document.kind == DocumentKind.PACKET:
+        withheld = [InformationCategory(c).label for c in content.get("withheld") or []]
+        rows = [
+            ("ページ数", f"{content['pages']}ページ" if content.get("pages") else display.NONE),
+            ("含めなかった情報", "、".join(withheld) or "なし"),
         ]
         return DocumentView(document, rows=rows, is_file=is_file)
     if document.kind == DocumentKind.CONSENT_FORM:

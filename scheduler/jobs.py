@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit_checkpoints
 from hub.errors import NotFound
-from hub.scheduler import consents, feedback, outbox, retention
+from hub.scheduler import consents, feedback, outbox, packets, retention
 from hub.scheduler.context import JobContext
 from hub.scheduler.models import JobRun, RunOutcome
 
@@ -39,6 +39,8 @@ class Job:
     trigger: tuple[str, dict[str, Any]]
     run: Callable[[JobContext], int]
     pending: Callable[[Session, datetime], int]
+    #: A frequent poller: a scheduled run with nothing due records no ``job_runs`` row.
+    quiet: bool = False
 
 
 def _checkpoint(ctx: JobContext) -> int:
@@ -87,6 +89,15 @@ JOBS: tuple[Job, ...] = (
         outbox.pending,
     ),
     Job(
+        "packets",
+        "ケース記録一式の作成",
+        "5秒ごと（作成待ちがあるとき）",
+        ("interval", {"seconds": 5}),
+        packets.run,
+        packets.pending,
+        quiet=True,
+    ),
+    Job(
         "retention",
         "保存期間",
         "毎日 2:30",
@@ -117,8 +128,16 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
-def execute(job: Job, ctx: JobContext, trigger: str = "schedule") -> JobRun:
-    """Run a job once and record the run; a failure is recorded (and logged), not raised."""
+def execute(job: Job, ctx: JobContext, trigger: str = "schedule") -> JobRun | None:
+    """Run a job once and record the run; a failure is recorded (and logged), not raised.
+
+    A quiet job's scheduled run with nothing due is skipped without a record (None): the
+    packets job polls every few seconds so that a packet starts soon after it is asked for.
+    """
+    if job.quiet and trigger == "schedule":
+        with ctx.transaction() as session:
+            if not job.pending(session, ctx.now()):
+                return None
     with ctx.transaction() as session:
         run = JobRun(
             job=job.name,

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from hub import audit, jp, settings, storage
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.documents.hearing.models import CriteriaJudgement, HearingSheet
+from hub.documents.printing.models import PacketJob, PacketStatus
 from hub.mailbox.models import Message, MessageDocument, Notification, OutboxMail, OutboxStatus
 from hub.models import Case, CaseStatus, Resident, StoredFile
 from hub.scheduler import settings as job_settings
@@ -219,6 +220,14 @@ def anonymise_case(session: Session, case: Case, now: datetime) -> None:
         .values(subject=REMOVED, body="", search_text="")
         .execution_options(synchronize_session=False)
     )
+    for job in session.scalars(
+        select(PacketJob).where(PacketJob.case_id == case.id, PacketJob.stored_file_id.is_not(None))
+    ):
+        stored = job.stored_file
+        job.stored_file_id, job.status = None, PacketStatus.EXPIRED
+        session.flush()
+        if stored is not None:
+            storage.discard(session, stored, reason=f"retention case {case.id}")
     _record(session, "retention.case", case, f"closed {case.closed_at:%Y-%m-%d}")
 
 

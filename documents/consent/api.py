@@ -6,13 +6,11 @@ the gate's question, sharing requests, and adding departments to a case within c
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, request, url_for
 
 from hub import storage
 from hub.api.auth import api_user
-from hub.api.blueprint import api_blueprint, case_workers_only, errors
+from hub.api.blueprint import api_blueprint, case_workers_only, errors, file_responses
 from hub.api.cases import CaseOut
 from hub.api.models import CasePath, ConsentPath, Query, ResidentPath, respond
 from hub.documents.consent import access, forms, membership, questions, services, sharing
@@ -77,12 +75,6 @@ def _file(stored_and_data: tuple[StoredFile, bytes]) -> Response:
     response = Response(data, mimetype=stored.content_type)
     response.headers["Content-Disposition"] = storage.content_disposition(stored.original_name)
     return response
-
-
-def _file_responses(*types: str) -> dict[int, Any]:
-    content = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
-    answer = {"description": "ファイル（Content-Disposition: attachment）", "content": content}
-    return {200: answer, **errors(403, 404)}
 
 
 # ------------------------------------------------------------------ consents
@@ -158,19 +150,19 @@ def withdraw_consent(path: ConsentPath, body: ConsentWithdrawal) -> Response:
     return _consent(services.withdraw(db(), api_user(), path.resident_id, path.consent_id, data))
 
 
-@bp.get(_ONE + "/files/form.pdf", responses=_file_responses(storage.PDF))
+@bp.get(_ONE + "/files/form.pdf", responses=file_responses(storage.PDF))
 def download_consent_form_pdf(path: ConsentPath, query: Query) -> Response:
     """Download the generated form as PDF."""
     return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_pdf"))
 
 
-@bp.get(_ONE + "/files/form.docx", responses=_file_responses(storage.DOCX))
+@bp.get(_ONE + "/files/form.docx", responses=file_responses(storage.DOCX))
 def download_consent_form_docx(path: ConsentPath, query: Query) -> Response:
     """Download the generated form as Word."""
     return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_docx"))
 
 
-@bp.get(_ONE + "/files/scan", responses=_file_responses(*sorted(forms.SCAN_TYPES)))
+@bp.get(_ONE + "/files/scan", responses=file_responses(*sorted(forms.SCAN_TYPES)))
 def download_consent_scan(path: ConsentPath, query: Query) -> Response:
     """Download the signed scan."""
     return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "scan"))

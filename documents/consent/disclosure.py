@@ -78,23 +78,55 @@ def cut(
     The owner's own view is everything and is not a disclosure. Anyone else's is audited: the
     categories shown and those withheld (denied when nothing at all may be shown).
     """
+    return cut_between(
+        session,
+        user,
+        resident_id,
+        owner_department_id,
+        user.department_id,
+        action=action,
+        obj=obj,
+        day=day,
+    )
+
+
+def cut_between(
+    session: Session,
+    actor: User | None,
+    resident_id: int,
+    owner_department_id: int,
+    viewer_department_id: int,
+    *,
+    action: str,
+    obj: object | None = None,
+    day: date | None = None,
+) -> Cut:
+    """What ``owner`` may give ``viewer`` of this resident on ``day``, asked by ``actor``.
+
+    The owner making a document for another department (a case packet) asks this question on
+    the recipient's behalf; :func:`cut` is the same question for the actor's own department.
+    """
     day = day or jp.today()
-    if owner_department_id == user.department_id:
-        return owner_cut(user, day)
+    if owner_department_id == viewer_department_id:
+        return Cut(owner_department_id, viewer_department_id, day, ALL)
     decision = gate.covers(
-        session, resident_id, owner_department_id, user.department_id, ORDER, day
+        session, resident_id, owner_department_id, viewer_department_id, ORDER, day
     )
     reasons = {m.category: m.reason for m in decision.missing}
     allowed = frozenset(ALL - set(reasons))
     shown = ",".join(sorted(allowed, key=category_key)) or "nothing"
     audit.record(
         session,
-        user,
+        actor,
         action,
         obj,
         object_type="" if obj is not None else "resident",
         object_id="" if obj is not None else resident_id,
         outcome=audit.ALLOWED if allowed else audit.DENIED,
-        reason=f"owner {owner_department_id} cut on {day.isoformat()}: {shown}",
+        reason=(
+            f"owner {owner_department_id} to {viewer_department_id} cut on "
+            f"{day.isoformat()}: {shown}"
+        ),
+        login_id="" if actor else "scheduler",
     )
-    return Cut(owner_department_id, user.department_id, day, allowed, reasons)
+    return Cut(owner_department_id, viewer_department_id, day, allowed, reasons)

@@ -89,22 +89,39 @@ def visible(sheet: HearingSheet, cut: Cut) -> VisibleSheet:
 
 
 class Cuts:
-    """The cuts one request needs, asked of the gate once per owning department."""
+    """The cuts one request needs, asked of the gate once per owning department.
+
+    The viewer is the user's department, or ``viewer_department_id`` when the user makes a
+    document for another department (a case packet: what the owner may give that one).
+    """
 
     def __init__(
-        self, session: Session, user: User, case: Case, action: str, day: date | None = None
+        self,
+        session: Session,
+        user: User | None,
+        case: Case,
+        action: str,
+        day: date | None = None,
+        *,
+        viewer_department_id: int | None = None,
     ) -> None:
         self.session, self.user, self.case, self.action, self.day = session, user, case, action, day
+        if viewer_department_id is None:
+            if user is None:
+                raise ValueError("Cuts needs a user or a viewer department")
+            viewer_department_id = user.department_id
+        self.viewer_department_id = viewer_department_id
         self._by_owner: dict[int, Cut] = {}
 
     def of(self, owner_department_id: int) -> Cut:
         """The viewer's cut of a record that ``owner`` keeps about the case's resident."""
         if owner_department_id not in self._by_owner:
-            self._by_owner[owner_department_id] = disclosure.cut(
+            self._by_owner[owner_department_id] = disclosure.cut_between(
                 self.session,
                 self.user,
                 self.case.resident_id,
                 owner_department_id,
+                self.viewer_department_id,
                 action=self.action,
                 obj=self.case,
                 day=self.day,

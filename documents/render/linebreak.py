@@ -23,8 +23,9 @@ NO_LINE_START = frozenset(
 #: Characters that may not end a line (行末禁則).
 NO_LINE_END = frozenset("（〔［｛〈《「『【(〘〖[{<｢")
 
-# Runs of Latin letters, digits and the joiners inside numbers and codes stay on one line.
-_TOKEN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ@#&%+\-‐－./:_,]+|.", re.DOTALL)
+# Runs of Latin letters, digits and the joiners inside numbers and codes stay on one line, and
+# so does an amount with its unit (「123,456円」, never 「123,456」/「円」).
+_TOKEN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ@#&%+\-‐－./:_,]+円?|.", re.DOTALL)
 
 
 def _tokens(text: str, width: float, measure: Callable[[str], float], phrase_end: str) -> list[str]:
@@ -64,20 +65,26 @@ def wrap(
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        current: list[str] = []
-        for token in _tokens(paragraph, width, measure, phrase_end):
-            if not current or measure("".join(current) + token) <= width:
-                current.append(token)
+        tokens = _tokens(paragraph, width, measure, phrase_end)
+        # Widths add up (no kerning across tokens), so each token is measured once and a line
+        # is a running sum: linear in the text, which matters for 10,000-character notes.
+        sizes = [measure(token) for token in tokens]
+        start, used = 0, 0.0
+        for i, size in enumerate(sizes):
+            if i == start or used + size <= width:
+                used += size
                 continue
-            kept, carried = list(current), [token]
+            cut = i
             # 追い出し: move tokens down until the break is allowed, keeping at least one.
-            while len(kept) > 1 and (_starts_badly(carried[0]) or _ends_badly(kept[-1])):
-                carried.insert(0, kept.pop())
-            if measure("".join(carried)) > width:  # nothing sensible to carry: break plainly
-                kept, carried = current, [token]
-            lines.append("".join(kept).rstrip(" "))
-            while carried and carried[0] == " ":
-                carried.pop(0)
-            current = carried
-        lines.append("".join(current))
+            while cut - start > 1 and (_starts_badly(tokens[cut]) or _ends_badly(tokens[cut - 1])):
+                cut -= 1
+            if sum(sizes[cut : i + 1]) > width:  # nothing sensible to carry: break plainly
+                cut = i
+            lines.append("".join(tokens[start:cut]).rstrip(" "))
+            while cut < i and tokens[cut] == " ":
+                cut += 1
+            if cut == i and tokens[i] == " ":
+                cut += 1  # a space that would start the line is dropped
+            start, used = cut, sum(sizes[cut : i + 1])
+        lines.append("".join(tokens[start:]))
     return lines

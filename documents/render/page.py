@@ -26,7 +26,7 @@ class Marking:
     ``department`` is the department responsible for the document (the one a reader calls);
     ``reference`` identifies the document on paper, e.g. 「同意書番号 12」; ``title`` goes into
     the file's metadata. Metadata never carries a resident's name: files are indexed and
-    previewed by desktop search on city PCs.
+    previewed by desktop search on city PCs. The author in the metadata is ``department``.
     """
 
     department: str
@@ -34,6 +34,10 @@ class Marking:
     title: str = ""
     label: str = CONFIDENTIAL
     author: str = "つなぐハブ"
+    #: Printed at the header's right instead of ``department``, in black: a packet names
+    #: the department it was made for (「提供先 ぷらっとホーム世田谷」), so a printout says
+    #: whose it was.
+    header: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ document that needs a drawing primitive can still reach it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from fpdf import FPDF
-from fpdf.enums import Align, TableBordersLayout, TextEmphasis, TextMode, VAlign, XPos, YPos
-from fpdf.fonts import FontFace
+from fpdf.enums import Align, TextEmphasis, TextMode, XPos, YPos
 
+from . import pdftable
 from .fonts import PDF_FAMILY, add_pdf_font
 from .linebreak import wrap
-from .page import FOOTER_OFFSET_MM, HEADER_OFFSET_MM, MARGIN_MM, Cell, CellLike, Marking, as_cell
+from .page import FOOTER_OFFSET_MM, HEADER_OFFSET_MM, MARGIN_MM, Cell, CellLike, Marking
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,27 @@ LEADING = 1.5
 INK = 0
 MUTED = 100  # grey for pre-filled details and notes: readable, clearly not the signature
 HEADING_FILL = 232
-CELL_PADDING_MM = 1.6
+#: "n / N" in the footer.
+NUMBER_PT = SMALL_PT + 0.5
+
+
+def footer_top(page_height: float) -> float:
+    """The top (mm) of the footer line on a page of this height."""
+    return page_height - FOOTER_OFFSET_MM - SMALL_PT * PT_MM
+
+
+def number_baseline(page_height: float) -> float:
+    """Where (mm from the top) the footer's "n / N" sits, as ``cell`` places it."""
+    return footer_top(page_height) + 0.5 * (SMALL_PT * PT_MM + 1.6) + 0.3 * NUMBER_PT * PT_MM
 
 
 class _Pages(FPDF):
     """fpdf2 with our header and footer; fpdf2 calls them on every page it starts."""
 
-    def __init__(self, marking: Marking) -> None:
+    def __init__(self, marking: Marking, *, numbered: bool = True) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.marking = marking
+        self.numbered = numbered
 
     def set_font(
         self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
@@ -69,18 +81,23 @@ class _Pages(FPDF):
             add_pdf_font(self, "B")
 
     def header(self) -> None:
-        self._mark_line(HEADER_OFFSET_MM, self.marking.department)
+        marking = self.marking
+        self._mark_line(
+            HEADER_OFFSET_MM, marking.header or marking.department, bool(marking.header)
+        )
         self.set_xy(self.l_margin, MARGIN_MM)
 
     def footer(self) -> None:
-        y = self.h - FOOTER_OFFSET_MM - SMALL_PT * PT_MM
+        y = footer_top(self.h)
         self._mark_line(y, self.marking.reference)
+        if not self.numbered:  # the case packet numbers its pages when it assembles them
+            return
         # "{nb}" becomes the page count when the file is written (alias_nb_pages).
         self.set_xy(self.l_margin, y)
-        self.set_font(PDF_FAMILY, size=SMALL_PT + 0.5)
+        self.set_font(PDF_FAMILY, size=NUMBER_PT)
         self.cell(self.epw, SMALL_PT * PT_MM + 1.6, f"{self.page_no()} / {{nb}}", align=Align.C)
 
-    def _mark_line(self, y: float, right_text: str) -> None:
+    def _mark_line(self, y: float, right_text: str, strong: bool = False) -> None:
         """The boxed handling label (like the stamp on paper) left, ``right_text`` right.
 
         No need to restore colours or font: fpdf2's add_page restores them after the header.
@@ -90,22 +107,34 @@ class _Pages(FPDF):
         self.set_draw_color(INK)
         self.set_text_color(INK)
         self.set_line_width(0.3)
-        self.set_xy(self.l_margin, y)
+        # Drawn with rect/text, placed as cell() would (a cell costs ~4× as much, and a
+        # packet draws these on every one of hundreds of stamp pages).
+        baseline = y + 0.5 * height + 0.3 * self.font_size
         label = self.marking.label
-        self.cell(self.get_string_width(label) + 3, height, label, border=1, align=Align.C)
-        self.set_xy(self.l_margin, y)
-        self.set_text_color(MUTED)
-        self.cell(self.epw, height, right_text, align=Align.R)
+        label_width = self.get_string_width(label)
+        self.rect(self.l_margin, y, label_width + 3, height)
+        self.text(self.l_margin + 1.5, baseline, label)
+        if right_text:
+            self.set_text_color(INK if strong else MUTED)
+            right = self.l_margin + self.epw - self.c_margin - self.get_string_width(right_text)
+            self.text(right, baseline, right_text)
 
 
 class PdfDocument:
     """An A4 portrait PDF with Noto Sans JP, 20 mm margins and the marking on every page."""
 
-    def __init__(self, marking: Marking) -> None:
+    muted = MUTED
+    heading_fill = HEADING_FILL
+    pt_mm = PT_MM
+
+    def __init__(self, marking: Marking, *, numbered: bool = True) -> None:
+        """``numbered=False`` leaves "n / N" out of the footers (``number_baseline`` says
+        where it goes): the case packet draws it when it knows N, attachments included."""
         self.marking = marking
         #: Characters the font could not draw (shown as boxes), filled in by ``to_bytes``.
         self.missing_characters: tuple[str, ...] = ()
-        pdf = self.pdf = _Pages(marking)
+        self._widths: dict[tuple[float, str], float] = {}
+        pdf = self.pdf = _Pages(marking, numbered=numbered)
         add_pdf_font(pdf)
         pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         pdf.set_auto_page_break(True, margin=MARGIN_MM)
@@ -157,9 +186,39 @@ class PdfDocument:
     def line_height(size: float = BODY_PT) -> float:
         return size * PT_MM * LEADING
 
-    def lines(self, text: str, width: float, *, phrase_end: str = "") -> list[str]:
-        """``text`` broken into lines that fit ``width`` mm in the current font."""
-        return wrap(text, width, self.pdf.get_string_width, phrase_end=phrase_end)
+    def set_size(self, size: float) -> None:
+        """Set the font size (pt) for what is drawn next."""
+        self.pdf.set_font(PDF_FAMILY, size=size)
+
+    def measure(self, text: str, size: float | None = None) -> float:
+        """The width of ``text`` in mm at ``size`` pt (the current size by default).
+
+        Widths are the sum of the glyphs' advances (no kerning or shaping here), cached per
+        size and token: line breaking measures every character of every cell.
+        """
+        size = size or self.pdf.font_size_pt
+        key = (size, text)
+        width = self._widths.get(key)
+        if width is None:
+            font = self.pdf.current_font
+            width = font.get_text_width(text, size, None)[1] / self.pdf.k
+            self._widths[key] = width
+        return width
+
+    def encoded(self, text: str) -> tuple[str, str]:
+        """The font's resource name and ``text`` as a content-stream string operand, in the
+        current font: what fpdf2 itself writes for ``text()``. For text drawn outside fpdf2
+        (the packet's page numbers); the characters are added to the embedded subset."""
+        font = self.pdf.current_font
+        operand = font.encode_text(text).removesuffix(" Tj")
+        return f"/F{font.i}", operand
+
+    def lines(
+        self, text: str, width: float, *, phrase_end: str = "", size: float | None = None
+    ) -> list[str]:
+        """``text`` broken into lines that fit ``width`` mm (current size, or ``size`` pt)."""
+        size = size or self.pdf.font_size_pt
+        return wrap(text, width, lambda part: self.measure(part, size), phrase_end=phrase_end)
 
     def text(
         self,
@@ -232,7 +291,7 @@ class PdfDocument:
 
     def table(
         self,
-        rows: Sequence[Sequence[CellLike]],
+        rows: Iterable[Sequence[CellLike]],
         widths: Sequence[float],
         *,
         headings: Sequence[str] | None = None,
@@ -241,56 +300,20 @@ class PdfDocument:
     ) -> None:
         """A bordered table; ``widths`` in mm; the heading row repeats on every page.
 
-        Cell text is wrapped here with 禁則処理 to the inner width of its column, so fpdf2's
-        own wrapping never triggers. fpdf2 never splits a row across pages.
+        Cell text is wrapped with 禁則処理 to the inner width of its column. A row never splits
+        across pages unless it is taller than a page (see ``pdftable``).
         """
-        pad = CELL_PADDING_MM
-        with self._style(size=size), self._fpdf_table(widths, headings, min_row_height, size) as t:
-            if headings is not None:
-                row = t.row()
-                for heading in headings:
-                    row.cell(heading, align=Align.C)
-            for values in rows:
-                row = t.row()
-                for value, width in zip(values, widths, strict=True):
-                    cell = as_cell(value)
-                    cell_size = SMALL_PT if cell.muted else size
-                    self.pdf.set_font(PDF_FAMILY, size=cell_size)
-                    inner = width - 2 * pad - 0.6
-                    text = "\n".join(self.lines(cell.text, inner, phrase_end=cell.phrase_end))
-                    style = FontFace(
-                        emphasis="",
-                        size_pt=cell_size,
-                        color=MUTED if cell.muted else INK,
-                        fill_color=HEADING_FILL if cell.shaded else None,
-                    )
-                    row.cell(text, align=Align.coerce(cell.align), style=style)
-                self.pdf.set_font(PDF_FAMILY, size=size)
+        with self._style(size=size):
+            pdftable.draw(
+                self,
+                rows,
+                widths,
+                headings=headings,
+                min_row_height=min_row_height,
+                size=size,
+                small=SMALL_PT,
+            )
         self.spacer(2)
-
-    def _fpdf_table(
-        self,
-        widths: Sequence[float],
-        headings: Sequence[str] | None,
-        min_row_height: float | None,
-        size: float,
-    ):
-        pad = CELL_PADDING_MM
-        return self.pdf.table(
-            width=sum(widths),
-            col_widths=tuple(widths),
-            align=Align.L,
-            text_align=Align.L,
-            first_row_as_headings=headings is not None,
-            # The font has one weight: no emphasis, a shaded row marks the headings instead.
-            headings_style=FontFace(emphasis="", fill_color=HEADING_FILL, size_pt=size),
-            repeat_headings=1,
-            line_height=self.line_height(size) * 0.9,
-            padding=(pad * 0.7, pad, pad * 0.7, pad),
-            min_row_height=min_row_height,
-            v_align=VAlign.M,
-            borders_layout=TableBordersLayout.ALL,
-        )
 
     def table_height(
         self,
@@ -303,20 +326,15 @@ class PdfDocument:
     ) -> float:
         """The height ``table`` will take with the same arguments (mm), to keep a table on
         one page with what precedes it (``ensure_space``)."""
-        pad = CELL_PADDING_MM
-        line = self.line_height(size) * 0.9
-        all_rows = ([list(headings)] if headings is not None else []) + [list(r) for r in rows]
-        total = 0.0
-        for values in all_rows:
-            count = 1
-            for value, width in zip(values, widths, strict=True):
-                cell = as_cell(value)
-                self.pdf.set_font(PDF_FAMILY, size=SMALL_PT if cell.muted else size)
-                inner = width - 2 * pad - 0.6
-                count = max(count, len(self.lines(cell.text, inner, phrase_end=cell.phrase_end)))
-            total += max(count * line + 2 * pad * 0.7, min_row_height or 0)
-        self.pdf.set_font(PDF_FAMILY, size=BODY_PT)
-        return total
+        return pdftable.height(
+            self,
+            rows,
+            widths,
+            headings=headings,
+            min_row_height=min_row_height,
+            size=size,
+            small=SMALL_PT,
+        )
 
     def key_values(self, pairs: Sequence[tuple[str, str]], *, label_width: float = 38) -> None:
         """Label / value rows, e.g. a cover sheet's particulars or a resident's details."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -135,7 +135,10 @@ def setup_section(section, marking: Marking) -> None:
     section.footer_distance = Mm(FOOTER_OFFSET_MM)
     header = section.header.paragraphs[0]
     _boxed(header, marking.label)
-    _muted(header.add_run("\t\t" + marking.department))
+    if marking.header:
+        header.add_run("\t\t" + marking.header)
+    else:
+        _muted(header.add_run("\t\t" + marking.department))
     footer = section.footer.paragraphs[0]
     _boxed(footer, marking.label)
     footer.add_run("\t")
@@ -210,14 +213,19 @@ class WordDocument:
         props.language = "ja-JP"
         # The template starts with one empty paragraph; reuse it so page 1 starts with content.
         self._first: Paragraph | None = self.doc.paragraphs[0] if self.doc.paragraphs else None
+        self._break_before = False
 
     def _paragraph(self, style: str | None = None) -> Paragraph:
         if self._first is not None:
             paragraph, self._first = self._first, None
             if style:
                 paragraph.style = self.doc.styles[style]
-            return paragraph
-        return self.doc.add_paragraph(style=style)
+        else:
+            paragraph = self.doc.add_paragraph(style=style)
+        if self._break_before:
+            paragraph.paragraph_format.page_break_before = True
+            self._break_before = False
+        return paragraph
 
     def title(self, text: str) -> Paragraph:
         paragraph = self._paragraph("Title")
@@ -276,7 +284,8 @@ class WordDocument:
             fmt.space_after = Pt(1)
 
     def page_break(self) -> None:
-        self._paragraph().add_run().add_break(WD_BREAK.PAGE)
+        """Start the next paragraph on a new page (no empty line at the top of that page)."""
+        self._break_before = True
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -288,13 +297,16 @@ class WordDocument:
         headings: Sequence[str] | None = None,
         min_row_height_mm: float | None = None,
         keep_together: bool = False,
+        size: float | None = None,
     ) -> Table:
         """A bordered table with fixed column widths; the heading row repeats on every page.
 
         Rows never split across pages; ``keep_together`` keeps the whole table on one page.
         """
-        if self._first is not None:  # a table cannot reuse the template's empty paragraph
-            self._paragraph()
+        if self._first is not None or self._break_before:
+            # A table cannot reuse the template's empty paragraph or break a page before it.
+            paragraph = self._paragraph()
+            paragraph.paragraph_format.line_spacing = Pt(1)
         table = self.doc.add_table(rows=0, cols=len(widths_mm))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -324,6 +336,7 @@ class WordDocument:
                     align="C" if is_heading else value.align,
                     muted=value.muted,
                     shaded=is_heading or value.shaded,
+                    size=size,
                 )
                 if keep_together and n < len(all_rows) - 1:
                     for paragraph in cell.paragraphs:
@@ -331,7 +344,9 @@ class WordDocument:
         self._spacer()
         return table
 
-    def _fill_cell(self, cell: _Cell, text: str, *, align: str, muted: bool, shaded: bool) -> None:
+    def _fill_cell(
+        self, cell: _Cell, text: str, *, align: str, muted: bool, shaded: bool, size: float | None
+    ) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         if shaded:
             shd = _child(cell._tc.get_or_add_tcPr(), "w:shd")
@@ -344,6 +359,8 @@ class WordDocument:
             if muted:
                 run.font.size = Pt(SMALL_PT)
                 _muted(run)
+            elif size:
+                run.font.size = Pt(size)
 
     def _spacer(self) -> None:
         """A thin paragraph after a table: Word needs one between two tables anyway."""

@@ -51,6 +51,13 @@ def errors(*statuses: int) -> dict[int, Any]:
     return {status: Error for status in statuses}
 
 
+def file_responses(*types: str, codes: tuple[int, ...] = (403, 404)) -> dict[int, Any]:
+    """The answers of an operation that sends a file of one of these types (and its errors)."""
+    content = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
+    answer = {"description": "ファイル（Content-Disposition: attachment）", "content": content}
+    return {200: answer, **errors(*codes)}
+
+
 class HubOpenAPI(OpenAPI):
     """flask-openapi3's Flask, merging the operations of one path from several blueprints
     (``GET /departments`` is everyone's reference data, ``POST /departments`` the admin's);

@@ -100,7 +100,8 @@ def _message(error: dict[str, Any], label: str) -> str:
     if kind in _MESSAGES:
         text = _MESSAGES[kind]
         if kind in ("literal_error", "enum") and ctx.get("expected"):
-            text = text.removesuffix("。") + f"（{ctx['expected']}のいずれか）。"
+            choices = str(ctx["expected"]).replace(" or ", ", ")  # pydantic's English "a or b"
+            text = text.removesuffix("。") + f"（{choices}のいずれか）。"
         return f"{label}{text}"
     if kind == "string_too_long":
         return f"{label}は{ctx.get('max_length')}文字以内で指定してください。"

@@ -56,6 +56,19 @@ Int = Annotated[int, Field(strict=True), BeforeValidator(whole_number)]
 Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 #: Ids of a list (a case's departments, a message's recipients): at most 50.
 Ids = Annotated[list[Id], Field(max_length=50)]
+
+
+def query_int(value: Any) -> Any:
+    """ASCII digits are a number (a query string has nothing else); the rest stays text."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        return int(value)
+    return value
+
+
+#: An id in a query string (ASCII digits only).
+QueryId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), BeforeValidator(query_int)]
+#: Ids repeated in a query string (``?window=1&window=2``): at most 50.
+QueryIds = Annotated[list[QueryId], Field(max_length=50)]
 #: An optional value that may be left out but not sent as null (see Body).
 Maybe = SkipJsonSchema[None]
 
@@ -354,6 +367,8 @@ __all__ = [
     "PageNumber",
     "PersonRef",
     "Query",
+    "QueryId",
+    "QueryIds",
     "QueryPage",
     "ResidentPath",
     "ResidentRef",
@@ -363,6 +378,7 @@ __all__ = [
     "UserOut",
     "UserPath",
     "no_null_defaults",
+    "query_int",
     "respond",
     "whole_number",
 ]

@@ -5,7 +5,8 @@ type, encrypts it with AES-256-GCM, writes it atomically under a random name bel
 root, flushes a :class:`~hub.models.StoredFile` row and audits ``file.store``. A refused file
 leaves no file and no row, only a denied audit event. :func:`read` decrypts and checks the
 SHA-256 recorded on the row. Names from users are for display only (:func:`sanitize_filename`,
-:func:`content_disposition`); nothing on disk is named after them.
+:func:`content_disposition`); nothing on disk is named after them. Generated files too large
+for memory (case packets) go in and out in chunks: :func:`keep_generated`, :func:`read_into`.
 
 Which storage a call uses: the one bound to the session with :func:`bind` (scheduler, CLI,
 tests), else the current Flask app's, built from its configuration on first use.
@@ -33,6 +34,7 @@ from hub.storage.store import (
     store,
     unreferenced_files,
 )
+from hub.storage.stream import keep_generated, read_into, scratch
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -47,8 +49,11 @@ __all__ = [
     "bind",
     "content_disposition",
     "discard",
+    "keep_generated",
     "read",
+    "read_into",
     "sanitize_filename",
+    "scratch",
     "storage_for",
     "store",
     "unreferenced_files",

@@ -10,9 +10,12 @@ missing key apart from tampering. It reveals nothing useful about a 256-bit key.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"TSGF"
@@ -49,5 +52,62 @@ def decrypt(keys: list[bytes], blob: bytes, name: str) -> bytes:
         raise DecryptionFailed("encrypted with a key the hub does not have")
     try:
         return AESGCM(key).decrypt(header[-_NONCE:], blob[_HEADER:], header + name.encode())
+    except InvalidTag:
+        raise DecryptionFailed("authentication failed (altered or moved file)") from None
+
+
+#: Bytes read and written at a time when a file is encrypted or decrypted as a stream.
+CHUNK = 1024 * 1024
+_TAG = 16
+
+
+def encrypt_stream(key: bytes, source: BinaryIO, target: BinaryIO, name: str) -> None:
+    """Encrypt ``source`` into ``target`` chunk by chunk: the same format as :func:`encrypt`.
+
+    For files the hub generates that are too large to hold in memory (a case packet with
+    hundreds of scanned pages); :func:`decrypt` and :func:`decrypt_stream` read both.
+    """
+    header = MAGIC + bytes([VERSION]) + key_id(key) + secrets.token_bytes(_NONCE)
+    encryptor = Cipher(algorithms.AES(key), modes.GCM(header[-_NONCE:])).encryptor()
+    encryptor.authenticate_additional_data(header + name.encode())
+    target.write(header)
+    while chunk := source.read(CHUNK):
+        target.write(encryptor.update(chunk))
+    target.write(encryptor.finalize())
+    target.write(encryptor.tag)
+
+
+def decrypt_stream(keys: list[bytes], source: BinaryIO, target: BinaryIO, name: str) -> None:
+    """Decrypt a file of ours into ``target`` chunk by chunk; raise DecryptionFailed.
+
+    GCM checks the tag only at the end: ``target`` holds unauthenticated bytes until this
+    returns, so write it to a private temporary file and use it only after success.
+    """
+    header = source.read(_HEADER)
+    if len(header) < _HEADER or not header.startswith(MAGIC):
+        raise DecryptionFailed("not an encrypted hub file")
+    if header[len(MAGIC)] != VERSION:
+        raise DecryptionFailed(f"unknown format version {header[len(MAGIC)]}")
+    wanted = header[len(MAGIC) + 1 : len(MAGIC) + 5]
+    key = next((k for k in keys if key_id(k) == wanted), None)
+    if key is None:
+        raise DecryptionFailed("encrypted with a key the hub does not have")
+    end = source.seek(0, os.SEEK_END)
+    if end < _HEADER + _TAG:
+        raise DecryptionFailed("not an encrypted hub file")
+    source.seek(end - _TAG)
+    tag = source.read(_TAG)
+    source.seek(_HEADER)
+    decryptor = Cipher(algorithms.AES(key), modes.GCM(header[-_NONCE:], tag)).decryptor()
+    decryptor.authenticate_additional_data(header + name.encode())
+    left = end - _TAG - _HEADER
+    while left > 0:
+        chunk = source.read(min(CHUNK, left))
+        if not chunk:
+            raise DecryptionFailed("file ends early")
+        left -= len(chunk)
+        target.write(decryptor.update(chunk))
+    try:
+        target.write(decryptor.finalize())
     except InvalidTag:
         raise DecryptionFailed("authentication failed (altered or moved file)") from None

@@ -33,6 +33,13 @@ ERROR_CODES: dict[str, str] = {
 }
 
 # The routes, by concern, on the blueprint above.
-from hub.mailbox.api import cases, lists, messages, notifications, work  # noqa: E402, F401
+from hub.mailbox.api import (  # noqa: E402, F401
+    cases,
+    lists,
+    messages,
+    notifications,
+    printouts,
+    work,
+)
 
 __all__ = ["ERROR_CODES", "bp"]

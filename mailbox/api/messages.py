@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from hub import jp, storage
+from hub import jp
 from hub.api.auth import MAX_BODY_BYTES, api_user, body_limit
 from hub.api.blueprint import errors
 from hub.api.models import DocumentPath, MessagePath, respond
@@ -22,7 +22,7 @@ from hub.mailbox.api.schemas import (
     with_key,
 )
 from hub.mailbox.models import Message
-from hub.web import db
+from hub.web import db, send_stored
 
 #: Sends answer 201 with the new message, 200 with the first one when the key was used before.
 SENT = {200: MessageOut, 201: MessageOut, 409: SendConflict, **errors(403, 404)}
@@ -91,11 +91,10 @@ def show_message(path: MessagePath, query: NoQuery) -> Response:
 )
 def show_message_document(path: DocumentPath, query: NoQuery) -> Response:
     """Return a document of a message: structured JSON, or the file (409 once recalled)."""
-    found, data = read.open_document(db(), api_user(), path.message_id, path.document_id)
-    if data is None:
+    found, _none = read.open_document(
+        db(), api_user(), path.message_id, path.document_id, read_file=False
+    )
+    if found.stored_file is None:
         return respond(MessageDocumentOut.of(found, path.message_id))
-    stored = found.stored_file
-    assert stored is not None  # the bytes came from it
-    response = Response(data, mimetype=stored.content_type)
-    response.headers["Content-Disposition"] = storage.content_disposition(stored.original_name)
-    return response
+    # Streamed from a temporary file when large (a case packet can be tens of MB).
+    return send_stored(db(), found.stored_file)

@@ -98,4 +98,29 @@ API_RULES: dict[str, dict[str, int]] = {
     "recipient_options": dict(INVOLVED_ONLY),
     "list_notifications": dict(CASE_WORKERS),
     "read_notifications": dict(NO_GET),  # POST /notifications/read
+    # Printouts (the message is a notice with a file: it carries no form to print).
+    "print_message": dict(NO_FILE_YET),
+    "list_disclosures": dict(INVOLVED_ONLY),
+    "print_disclosures": dict(INVOLVED_ONLY),
+    "print_sheet": dict(NO_SHEET_YET),
+    "list_handout_windows": dict(INVOLVED_ONLY),
+    # No window in use is suggested for the fixture resident: nothing to print (400).
+    "print_handout": dict(NEEDS_QUERY),
+    # Case packets: the staff's department leads the case; ``packet_id`` is its queued packet
+    # (not made yet: its file is refused with the reason, 409).
+    "list_packet_recipients": dict(INVOLVED_ONLY),
+    "create_packet": dict(NO_GET),  # POST /cases/<id>/packets
+    "show_packet": dict(INVOLVED_ONLY),
+    "download_packet": {
+        "anonymous": 401,
+        "staff": 409,
+        "manager": 409,
+        "admin": 403,
+        "outsider": 404,
+    },
+    # 管理 → 相談先.
+    "list_windows": dict(ADMINS_ONLY),
+    "create_window": dict(ADMINS_ONLY),  # POST; GET /admin/windows lists them
+    "show_window": dict(ADMINS_ONLY),
+    "update_window": dict(ADMINS_ONLY),  # PUT; GET /admin/windows/<id> shows it
 }

@@ -38,6 +38,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "mailbox.compose_page": ("", "?case_id={case_id}"),
     "mailbox.options": ("?case_id={case_id}",),
     "recipient_options": ("", "?categories=arrears"),
+    # The Word file of a printout holds the same blocks as its PDF (one description,
+    # render/emit.py); it is read once, for the sheet, the printout with the most categories.
+    "printing.sheet_file": ("", "?format=docx"),
 }
 
 #: Reads that the API answers to a POST (search words never travel in a URL).
@@ -55,6 +58,7 @@ DOWNLOADS = {
     "download_consent_form_docx",
     "download_consent_scan",
     "show_message_document",
+    "printing.download",
 }
 
 _HREF = re.compile(r'href="(/[^"#]*)"')
@@ -67,7 +71,10 @@ def text_of(response) -> str:
     kind = response.mimetype or ""
     if kind == "application/pdf":
         reader = PdfReader(io.BytesIO(data))
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        # pypdf reads the ToUnicode map of the hub's embedded Noto subsets (fpdf2) with a NUL
+        # before every character; without this, no marker in a generated PDF would be seen.
+        return text.replace("\x00", "")
     if kind.endswith("wordprocessingml.document"):
         doc = Document(io.BytesIO(data))
         cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]

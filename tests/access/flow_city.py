@@ -13,12 +13,15 @@ department and checks every marker it finds against the naive oracle (tests/orac
   30 days; leads its own case P (a sheet of its own), which 納税課 joins.
 - 介護保険課 knows the 宛名番号 and opens its own case K with a sheet: nobody may see it.
 - Mail: shares of the sheet, a policy and an attachment, the signed form, feedback, a notice.
+- Case packets of 納税課's case A: its own copy (PDF), one for ぷらっとホーム handed over on
+  paper (Word), one sent to 保険料収納課 as a share (PDF, with the signed form: the oracle
+  counts the form as shared to both); two counselling windows of the directory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import uploads_samples as samples
@@ -34,6 +37,8 @@ from hub.documents.consent import forms, membership
 from hub.documents.consent import services as consents
 from hub.documents.hearing import judgements
 from hub.documents.hearing import services as hearing
+from hub.documents.printing import jobs as packets
+from hub.documents.printing import windows
 from hub.mailbox import requests, send
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Message
@@ -65,6 +70,9 @@ class FlowCity:
     markers: list[Marker] = field(default_factory=list)
     oracle: Oracle = field(default_factory=Oracle)
     records: dict[str, Record] = field(default_factory=dict)
+    #: Case packets of case A by recipient code, and the directory's counselling windows.
+    packets: dict[str, int] = field(default_factory=dict)
+    windows: list[int] = field(default_factory=list)
 
     def code_of(self, user: User) -> str:
         return next(c for c, d in self.departments.items() if d.id == user.department_id)
@@ -166,8 +174,11 @@ def _take_consent(
     return consent.id, Record(True, today, valid_until, grants, id=consent.id)
 
 
-def build_flow_city(db: Session, make_department, make_user, make_resident) -> FlowCity:
-    """Build the city through the services and commit it (needs bound storage)."""
+def build_flow_city(
+    db: Session, make_department, make_user, make_resident, *, packets: bool = True
+) -> FlowCity:
+    """Build the city through the services and commit it (needs bound storage); without the
+    case packets when a test does not read them (making them is a third of the time)."""
     marks = _Marks()
     depts = {
         "nozei": make_department("納税課", code="nozei"),
@@ -234,7 +245,9 @@ def build_flow_city(db: Session, make_department, make_user, make_resident) -> F
         [("plat", "nozei", ("support_status",)), ("nozei", "plat", ("household_budget",))],
         today + timedelta(days=30),
     )
-    oracle = Oracle([r1, r2], shared_forms={(depts["nozei"].id, depts["plat"].id)})
+    # The signed form of C1 goes to ぷらっとホーム by mail, and to 保険料収納課 in a case packet.
+    shared = {(depts["nozei"].id, depts["plat"].id), (depts["nozei"].id, depts["hokenryo"].id)}
+    oracle = Oracle([r1, r2], shared_forms=shared)
     membership.join(db, users["plat"], case_p.id, [depts["nozei"].id])
     db.commit()
 
@@ -298,6 +311,25 @@ def build_flow_city(db: Session, make_department, make_user, make_resident) -> F
         },
     ).message
     db.commit()
+    packet_ids = _packets(db, users, depts, case_a.id) if packets else {}
+    window_ids = [
+        windows.create(db, users["admin"], window).id
+        for window in (
+            {
+                "name": "ぷらっとホーム世田谷",
+                "what_for": "生活の困りごと",
+                "criteria": ["1", "3"],
+                "is_active": True,
+            },
+            {
+                "name": "法テラス",
+                "what_for": "借金の整理",
+                "facts": ["private_debts"],
+                "is_active": True,
+            },
+        )
+    ]
+    db.commit()
     messages = list(db.scalars(select(Message.id).order_by(Message.id)))
     documents = [
         (m.id, d.id) for m in db.scalars(select(Message).order_by(Message.id)) for d in m.documents
@@ -317,7 +349,26 @@ def build_flow_city(db: Session, make_department, make_user, make_resident) -> F
         markers=marks.markers,
         oracle=oracle,
         records={"C1": r1, "C2": r2},
+        packets=packet_ids,
+        windows=window_ids,
     )
+
+
+def _packets(db: Session, users, depts, case_id: int) -> dict[str, int]:
+    """納税課's packets of its case: its own copy, one on paper, one sent as a share."""
+    made = {}
+    for code, method, fmt in (
+        ("nozei", "own", "pdf"),
+        ("plat", "paper", "docx"),
+        ("hokenryo", "share", "pdf"),
+    ):
+        data = {"recipient_id": depts[code].id, "method": method, "format": fmt}
+        job = packets.request_packet(
+            db, users["nozei"], case_id, data, today=jp.today(), now=datetime.now(UTC)
+        )
+        db.commit()
+        made[code] = job.id
+    return made
 
 
 def withdraw(db: Session, city: FlowCity, name: str, day: date) -> None:

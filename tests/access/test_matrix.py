@@ -23,6 +23,12 @@ from access.web_rules import ACTORS, WEB_RULES
 from helpers import PASSWORD, csrf_token, is_api, login, operation_id
 from hub.auth.services import create_token
 from hub.documents.consent import services as consent_services
+from hub.documents.printing.models import (
+    CounsellingWindow,
+    PacketFormat,
+    PacketJob,
+    PacketMethod,
+)
 from hub.mailbox import send as mailbox_send
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Notification, NotificationKind, OutboxMail, OutboxStatus
@@ -193,7 +199,18 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         status=OutboxStatus.FAILED,
         attempts=10,
     )
-    db.add_all([told, failed])
+    # A queued case packet of the staff's department, and one counselling window.
+    packet = PacketJob(
+        case_id=case.id,
+        resident_id=resident.id,
+        department_id=own.id,
+        requested_by_id=users["staff"].id,
+        recipient_department_id=own.id,
+        method=PacketMethod.OWN,
+        format=PacketFormat.PDF,
+    )
+    window = CounsellingWindow(name="ぷらっとホーム世田谷", what_for="生活の困りごと")
+    db.add_all([told, failed, packet, window])
     db.commit()
     ids = {
         "case_id": case.id,
@@ -207,6 +224,8 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         "notification_id": told.id,
         "mail_id": failed.id,
         "name": "outbox",
+        "packet_id": packet.id,
+        "window_id": window.id,
     }
     return World(ids, users, tokens)
 

@@ -95,6 +95,13 @@ WRITES: dict[str, Attempt] = {
     "upload_consent_scan": Attempt("consent:scanned", {}, file_field="file"),
     "consents.activate": Attempt("consent:scanned", {"obtained_on": TODAY}),
     "activate_consent": Attempt("consent:scanned", {"obtained_on": TODAY}),
+    # A case packet is made of the lead's records: only the lead makes one (to itself).
+    "printing.packet_form": Attempt(
+        "case:A", {"recipient_id": "{nozei}", "method": "own", "format": "docx"}
+    ),
+    "create_packet": Attempt(
+        "case:A", {"recipient_id": "{nozei}", "method": "own", "format": "docx"}
+    ),
 }
 
 
@@ -133,7 +140,7 @@ def test_every_write_route_is_classified(app):
 def world(db, config, make_department, make_user, make_resident) -> tuple[FlowCity, dict]:
     """The flow city, plus two drafts of 納税課 naming ぷらっとホーム: one fresh, one scanned."""
     bind(db, Storage.from_config(config))
-    city = build_flow_city(db, make_department, make_user, make_resident)
+    city = build_flow_city(db, make_department, make_user, make_resident, packets=False)
     depts, nozei = city.departments, city.users["nozei"]
     scope = {
         "grants": [

@@ -139,6 +139,29 @@ WEB_RULES: dict[str, dict[str, int]] = {
     # ``notification_id`` is the staff user's own: it leads to its message (302); anyone
     # else's is "not found"; administrators have no notifications.
     "mailbox.open_notification":  _r(302, 302, 404, 403, 404),
+    # Printing. The fixture case has no sheet yet (404, said in Japanese); the directory of
+    # counselling windows is empty, so a handout has nothing to print (400). The message is a
+    # notice with a file: it carries no form to print (404).
+    "printing.sheet_file":        _r(302, 404, 404, 403, 404),
+    "printing.handout_form":      _r(302, 200, 200, 403, 404),
+    "printing.handout_file":      _r(302, 400, 400, 403, 404),
+    "printouts.message":          _r(302, 404, 404, 403, 404),
+    "printouts.disclosure_page":  _r(302, 200, 200, 403, 404),
+    "printouts.disclosure_file":  _r(302, 200, 200, 403, 404),
+    # Case packets: the lead makes them (an empty form: 400). ``packet_id`` is a queued
+    # packet of the staff's department: its department sees it, anyone else is told it does
+    # not exist; a download needs the signed link (403 without).
+    "GET printing.packet_form":   _r(302, 200, 200, 403, 404),
+    "POST printing.packet_form":  _r(401, 400, 400, 403, 404),
+    "printing.packet":            _r(302, 200, 200, 403, 404),
+    "printing.packet_status":     _r(302, 200, 200, 403, 404),
+    "printing.download":          _r(302, 403, 403, 403, 404),
+    # 管理 → 相談先 (``window_id`` is one window of the directory).
+    "windows.index":              _ADMIN_GET,
+    "GET windows.new":            _ADMIN_GET,
+    "POST windows.new":           _admin_post(400),
+    "GET windows.edit":           _ADMIN_GET,
+    "POST windows.edit":          _admin_post(400),
     # Scheduler: 管理 → ジョブ is the administrator's (``name`` is the outbox job, ``mail_id``
     # a failed mail); the consents ending soon are each department's own list.
     "scheduler.index":            _ADMIN_GET,

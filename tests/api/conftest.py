@@ -56,20 +56,31 @@ def documented_operation(spec: dict[str, Any], method: str, path: str) -> dict[s
     return None
 
 
-def response_schema(spec: dict[str, Any], operation: dict[str, Any], status: int) -> dict:
+def documented_content(spec: dict[str, Any], operation: dict[str, Any], status: int) -> dict:
+    """The media types an operation documents for a status, with their schemas."""
     responses = operation["responses"]
     assert str(status) in responses, f"{operation['operationId']} answered {status}, undocumented"
     response = responses[str(status)]
     if "$ref" in response:
         response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    return response["content"]["application/json"]["schema"]
+    return response["content"]
+
+
+def response_schema(spec: dict[str, Any], operation: dict[str, Any], status: int) -> dict:
+    return documented_content(spec, operation, status)["application/json"]["schema"]
 
 
 def check_against_document(spec: dict[str, Any], method: str, path: str, response) -> None:
-    """Every answer is JSON, never a 500, and matches the schema documented for its status."""
+    """Every answer is JSON — or a file of a type the operation documents — never a 500, and
+    matches the schema documented for its status."""
     assert response.status_code < 500, response.get_data(as_text=True)
-    assert response.mimetype == "application/json", (response.status_code, response.mimetype)
     operation = documented_operation(spec, method, path)
+    if response.mimetype != "application/json" and operation is not None:
+        types = documented_content(spec, operation, response.status_code)
+        assert response.mimetype in types, (response.status_code, response.mimetype, list(types))
+        assert response.headers["Content-Disposition"].startswith("attachment; ")
+        return
+    assert response.mimetype == "application/json", (response.status_code, response.mimetype)
     if operation is None:  # an unknown path or an undocumented method
         assert response.status_code in (401, 404, 405)
         schema = spec["components"]["schemas"]["Error"]

@@ -11,6 +11,7 @@ import pytest
 import uploads_samples as samples
 from city import City, Consents, bind_storage, build_city, grant
 from mailkit import household, key, make_claims, row_counts
+from printing.texts import docx_text, pdf_text
 from sqlalchemy import event, select
 
 from hub import jp, workdays
@@ -364,6 +365,40 @@ def test_recalled_document_download_is_409(city, consents, as_, db):
     gone = as_("plat").get(path)
     assert gone.status_code == 409 and gone.get_json()["error"]["code"] == "recalled"
     assert as_("nozei").get(path).status_code == 200  # the sender keeps its copy
+
+
+def test_a_policy_decides_per_claim_and_prints_as_sent(city, consents, as_, db):
+    consents.active([grant(city.nozei, city.plat, "arrears", "collection_decision")])
+    claims = make_claims(db, city.nozei)
+    plan = {
+        "claim_type_id": claims["kuminzei"].id,
+        "decision": "payment_plan",
+        "monthly": 10000,
+        "months": 12,
+        "start": "2027-01",
+    }
+    stop = {"claim_type_id": claims["kokuho"].id, "decision": "suspension", "note": "生活保護"}
+    bad = share(city, [city.plat], policy={"pattern": "1", "claims": [{**plan, "decision": "x"}]})
+    refused = as_("nozei").post("/messages", json=bad)
+    assert refused.status_code == 400 and "claims" in str(refused.get_json()["error"]["fields"])
+    twice = share(city, [city.plat], policy={"pattern": "1", "claims": [plan, plan]})
+    assert as_("nozei").post("/messages", json=twice).status_code == 400  # one decision a claim
+
+    data = share(city, [city.plat], policy={"pattern": "1", "claims": [plan, stop]})
+    message = as_("nozei").post("/messages", json=data).get_json()
+    [document] = message["documents"]
+    path = f"/messages/{message['id']}/documents/{document['id']}"
+    content = as_("plat").get(path).get_json()["content"]
+    assert [c["decision_label"] for c in content["claims"]] == ["納付計画（分割納付）", "執行停止"]
+    printed = as_("plat").get(f"/messages/{message['id']}/print")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    text = pdf_text(printed.data)
+    assert "納付計画（分割納付）" in text and "10,000円" in text and "令和9年1月" in text
+    assert "生活保護" in text  # the note of the 執行停止 of the second claim
+    word = as_("plat").get(f"/messages/{message['id']}/print?format=docx")
+    assert "執行停止" in docx_text(word.data)
+    wrong = as_("plat").get(f"/messages/{message['id']}/print?format=xls")
+    assert wrong.status_code == 400 and "形式" in wrong.get_json()["error"]["fields"]["format"]
 
 
 def test_keyset_pages_return_every_row_exactly_once(city, as_, db):

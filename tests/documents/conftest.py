@@ -127,10 +127,20 @@ class Poppler:
         done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True)
         return done.stdout
 
-    def pages(self, pdf: bytes) -> list[str]:
-        """The text of each page (pdftotext separates pages with form feeds)."""
-        text = self._run("pdftotext", "-enc", "UTF-8", str(self._file(pdf)), "-")
+    def pages(self, pdf: bytes, *, layout: bool = False) -> list[str]:
+        """The text of each page (pdftotext separates pages with form feeds).
+
+        With ``layout`` the page's layout is kept (a table row on one line, the header's
+        left and right parts on one line); without it the text comes in reading order.
+        """
+        mode = ["-layout"] if layout else []
+        text = self._run("pdftotext", *mode, "-enc", "UTF-8", str(self._file(pdf)), "-")
         return text.split("\f")[:-1]
+
+    def lines(self, pdf: bytes) -> list[str]:
+        """Every line of text with the page's layout kept: a table row is one line."""
+        text = self._run("pdftotext", "-layout", "-enc", "UTF-8", str(self._file(pdf)), "-")
+        return text.splitlines()
 
     def fonts(self, pdf: bytes) -> list[dict[str, str]]:
         """pdffonts rows as dicts: name, emb, sub, uni."""

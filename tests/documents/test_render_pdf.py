@@ -118,7 +118,11 @@ def test_font_is_parsed_once_and_matches_fpdf2s_own_loading(monkeypatch, poppler
         doc.paragraph(text)
         return doc
 
-    text = "𠮷田 髙﨑 ｶﾅ 0123 令和8年"
+    # Names, kana, digits, punctuation and a spread of kanji: many glyphs to subset.
+    cmap = fonts._parsed(fonts.sans_path()).cmap
+    text = "𠮷田 髙﨑 ｶﾅ 0123 令和8年「滞納額は123,456円」。" + "".join(
+        chr(c) for c in range(0x4E00, 0x9FA0, 61) if c in cmap
+    )
     build(text).to_bytes()
     hits = fonts._parsed.cache_info().hits
     cached = build(text)
@@ -135,10 +139,36 @@ def test_font_is_parsed_once_and_matches_fpdf2s_own_loading(monkeypatch, poppler
     def content(pdf: bytes) -> bytes:
         return PdfReader(io.BytesIO(pdf)).pages[0].get_contents().get_data()
 
-    # Same glyph codes and positions on the page, same extracted text.
+    # Same glyph codes and positions on the page, same extracted text, and the same pixels:
+    # the cache's shortcuts (no seac closure, no throw-away OpenType save) embed the same
+    # glyph outlines as fpdf2's own loading.
     assert content(cached_bytes) == content(plain_bytes)
     assert poppler.pages(cached_bytes) == poppler.pages(plain_bytes)
     assert squeeze(text) in squeeze(poppler.pages(cached_bytes)[0])
+    assert _pixels(poppler, cached_bytes) == _pixels(poppler, plain_bytes)
+
+
+def _pixels(poppler, pdf: bytes) -> bytes:
+    path = poppler._file(pdf)
+    out = path.with_suffix("")
+    poppler._run("pdftoppm", "-gray", "-r", "100", "-singlefile", str(path), str(out))
+    return out.with_suffix(".pgm").read_bytes()
+
+
+def test_a_row_taller_than_a_page_continues_on_the_next(poppler):
+    doc = PdfDocument(Marking(department="納税課"))
+    note = "".join(f"第{n}項の記録。" for n in range(1, 501))
+    doc.table(
+        [("短い行", "本文"), ("長い記録", note), ("最後", "以上")],
+        (40, 130),
+        headings=("項目", "内容"),
+    )
+    pages = poppler.pages(doc.to_bytes())
+    assert len(pages) >= 3
+    text = squeeze("".join(pages))
+    assert all(f"第{n}項の記録。" in text for n in (1, 250, 500))
+    assert all("項目内容" in squeeze(page) for page in pages), "heading on every page"
+    assert "以上" in pages[-1]
 
 
 def test_missing_glyphs_are_recorded_without_logging_the_text(caplog):

@@ -21,6 +21,7 @@ from hub.api.models import (
     Out,
     PersonRef,
     Query,
+    QueryId,
     SearchText,
     Timestamp,
 )
@@ -35,7 +36,6 @@ from hub.mailbox.api.schemas.pieces import (
     Cursor,
     Limit,
     QueryDays,
-    QueryId,
     QueryLimit,
     labels,
 )

@@ -19,6 +19,7 @@ from hub.api.models import (
     DepartmentRef,
     Flag,
     Id,
+    Int,
     Maybe,
     Out,
     PersonRef,
@@ -27,12 +28,14 @@ from hub.api.models import (
     no_null_defaults,
 )
 from hub.documents.categories import InformationCategory
+from hub.documents.render.policy import DECISIONS
 from hub.errors import InvalidInput
 from hub.mailbox import compose, read, send
 from hub.mailbox.api.schemas.pieces import Categories, DueDate, SendingKey, choices, labels
 from hub.mailbox.api.schemas.receipts import OwnDelivery, Recall, ReceiptOut
 from hub.mailbox.compose import PolicyPattern, Upload
 from hub.mailbox.models import DocumentKind, Message, MessageDocument, MessageKind, MessageStatus
+from hub.mailbox.policy import MAX_CLAIMS
 
 
 class KeyHeader(BaseModel):
@@ -62,12 +65,34 @@ def with_key(data: dict[str, Any], header: KeyHeader) -> dict[str, Any]:
     return data if key is None else {**data, "idempotency_key": key}
 
 
+Month = Annotated[
+    str, Strict(), Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+]
+
+
+class ClaimDecisionInput(Body):
+    """One claim's decision: 納付計画, 徴収猶予, 換価の猶予, 執行停止 or 継続."""
+
+    claim_type_id: Id = Field(title="債権")
+    decision: Literal[tuple(DECISIONS)] = Field(  # type: ignore[valid-type]
+        title="判断", description=choices(DECISIONS)
+    )
+    monthly: Int | Maybe = Field(None, ge=0, title="月額", description="円")
+    months: Int | Maybe = Field(None, ge=1, le=120, title="回数")
+    start: Month | Maybe = Field(None, title="開始月")
+    until: Month | Maybe = Field(None, title="終了月")
+    note: Text | Maybe = Field(None, max_length=200, title="備考")
+
+
 class PolicyInput(Body):
     """徴収可否の判断・今後の方針 (carries collection_decision)."""
 
     pattern: PolicyPattern = Field(title="方針", description=choices(compose.PATTERNS))
     stop_execution: Flag | Maybe = Field(None, title="執行停止")
     note: Text | Maybe = Field(None, max_length=2000, title="方針の説明")
+    claims: Annotated[list[ClaimDecisionInput], Field(max_length=MAX_CLAIMS)] | Maybe = Field(
+        None, title="債権ごとの判断", description="債権（claim_type_id）ごとに1件まで"
+    )
 
 
 class AttachmentInput(Body):

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, Strict
 
-from hub.api.models import Query, Text, whole_number
+from hub.api.models import Query, Text, query_int, whole_number
 from hub.documents.categories import InformationCategory
 from hub.mailbox import inbox, send
-from hub.validation import MAX_ID
 
 
 def labels(values: Any) -> str:
@@ -58,16 +57,7 @@ Categories = Annotated[list[InformationCategory], Field(description=CATEGORY)]
 DueDate = Annotated[Text, Field(max_length=40, description="YYYY-MM-DD（和暦も可）")]
 
 
-def query_int(value: Any) -> Any:
-    """ASCII digits are a number (a query string has nothing else); the rest stays text."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
-        return int(value)
-    return value
-
-
-#: Whole numbers in a query string (ASCII digits only): an id, rows per page, days.
-QueryId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID), BeforeValidator(query_int)]
-
+#: Whole numbers in a query string (ASCII digits only): rows per page, days.
 QueryLimit = Annotated[
     int, Field(strict=True, ge=1, le=inbox.MAX_PAGE_SIZE), BeforeValidator(query_int)
 ]
