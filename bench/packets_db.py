@@ -56,7 +56,7 @@ from hub.documents.consent.models import Consent, ConsentGrant, ConsentStatus  #
 from hub.documents.hearing import services as hearing  # noqa: E402
 from hub.documents.printing import jobs, packet  # noqa: E402
 from hub.documents.printing.models import PacketJob  # noqa: E402
-from hub.mailbox import requests, send  # noqa: E402
+from hub.mailbox import send, sharing_requests  # noqa: E402
 from hub.mailbox.compose import Upload  # noqa: E402
 from hub.models import (  # noqa: E402
     Case,
@@ -176,7 +176,7 @@ def build_case(session, folder: Path, pages: int, tag: str) -> dict:
         first = first or message.id
         session.flush()
     for n in range(FEEDBACK):
-        requests.send_feedback(
+        sharing_requests.send_feedback(
             session,
             plat,
             first,

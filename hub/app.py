@@ -164,7 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.documents.consent.case_routes import bp as membership_bp
     from hub.documents.consent.routes import bp as consents_bp
     from hub.documents.hearing import api as hearing_api
-    from hub.documents.hearing import panel as hearing_panel
+    from hub.documents.hearing import case_panel as hearing_panel
     from hub.documents.hearing.routes import bp as hearing_bp
     from hub.documents.printing import admin_api as windows_api
     from hub.documents.printing import api as printing_api

@@ -30,9 +30,9 @@ from hub.mailbox import (
     access,
     checks,
     compose,
-    requests,
+    presenters,
     send,
-    views,
+    sharing_requests,
 )
 from hub.mailbox.models import MessageStatus
 from hub.mailbox.routes import bp, new_key, refusal, require_worker
@@ -41,7 +41,7 @@ from hub.validation import parse_id
 from hub.web import actor, db
 
 
-def _choices(form: Mapping[str, Any]) -> views.ComposeChoices:
+def _choices(form: Mapping[str, Any]) -> presenters.ComposeChoices:
     """Load the case (and the message answered) the form is about, checking access."""
     user = actor()
     parent = None
@@ -58,14 +58,14 @@ def _choices(form: Mapping[str, Any]) -> views.ComposeChoices:
         if case_id is None:
             raise InvalidInput(fields={"case_id": "ケースの指定が正しくありません。"})
         case = cases.get_visible(db(), user, case_id, action="message.compose_form")
-    choices = views.ComposeChoices(case, parent)
+    choices = presenters.ComposeChoices(case, parent)
     if case is not None:
-        choices.sheets = views.own_sheets(db(), user, case)
-        choices.consents = views.own_consents(db(), user, case, jp.today())
+        choices.sheets = presenters.own_sheets(db(), user, case)
+        choices.consents = presenters.own_consents(db(), user, case, jp.today())
     return choices
 
 
-def _initial_form(choices: views.ComposeChoices) -> MultiDict:
+def _initial_form(choices: presenters.ComposeChoices) -> MultiDict:
     form = MultiDict()
     parent, case = choices.parent, choices.case
     kind = request.args.get("kind", "")
@@ -87,13 +87,13 @@ def _initial_form(choices: views.ComposeChoices) -> MultiDict:
 
 
 def _render_compose(
-    choices: views.ComposeChoices,
+    choices: presenters.ComposeChoices,
     form: MultiDict,
     status: int = 200,
     exc: HubError | None = None,
 ):
     user = actor()
-    categories = views.chosen_categories(form, choices.sheets)
+    categories = presenters.chosen_categories(form, choices.sheets)
     options = checks.recipient_options(db(), user, choices.case, categories)
     missing = getattr(exc, "missing", None) or []
     return render_template(
@@ -106,11 +106,11 @@ def _render_compose(
         options=options,
         categories=categories,
         all_categories=ORDER,
-        sheet_sections=views.SHEET_SECTIONS,
+        sheet_sections=presenters.SHEET_SECTIONS,
         patterns=compose.PATTERNS,
         claim_types=hearing.claim_types(db()) if choices.case else [],
         decisions=DECISIONS,
-        refused=views.refused_rows(missing),
+        refused=presenters.refused_rows(missing),
         errors=exc.fields if exc else {},
         # A refusal has its own panel (per recipient and category) instead of the one-liner.
         error=exc.message.split("\n")[0] if exc and not missing else None,
@@ -130,7 +130,7 @@ def compose_page():
         return _render_compose(choices, _initial_form(choices))
     try:
         message = send.send(
-            db(), actor(), views.compose_data(request.form), views.uploads(request.files)
+            db(), actor(), presenters.compose_data(request.form), presenters.uploads(request.files)
         ).message
     except HubError as exc:
         refusal(exc)
@@ -148,7 +148,7 @@ def options():
     """Which departments the chosen categories may go to: names and reasons, no personal data."""
     require_worker()
     choices = _choices({"case_id": request.args.get("case_id", "")})
-    categories = views.parse_categories(request.args.get("categories", ""))
+    categories = presenters.parse_categories(request.args.get("categories", ""))
     found = checks.recipient_options(db(), actor(), choices.case, categories)
     return jsonify(
         categories=categories,
@@ -195,7 +195,9 @@ def request_sharing(case_id: int):
         case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")
         return _render_request(case, MultiDict())
     try:
-        sent = requests.request_sharing(db(), user, case_id, views.request_data(request.form))
+        sent = sharing_requests.request_sharing(
+            db(), user, case_id, presenters.request_data(request.form)
+        )
     except HubError as exc:
         refusal(exc)
         case = cases.get_visible(db(), user, case_id, action="sharing_request.compose")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub import jp
 from hub.documents.hearing import services as hearing
-from hub.mailbox import read, requests, send
+from hub.mailbox import read, send, sharing_requests
 from hub.mailbox.models import Message
 from hub.models import Case, Department, DepartmentKind, Resident, User
 
@@ -59,7 +59,7 @@ def load(session: Session, *, today: date | None = None) -> bool:
     ).message
     read.open_message(session, plat, share.id, today=today)
     read.acknowledge(session, plat, share.id, today=today)
-    requests.send_feedback(
+    sharing_requests.send_feedback(
         session,
         plat,
         share.id,

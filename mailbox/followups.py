@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 from hub import jp, settings, workdays
 from hub.db import utcnow
 from hub.mailbox import settings as mailbox_settings
-from hub.mailbox.inbox import _audited, _require_worker, awaiting_answer
+from hub.mailbox.inbox import audited_list, awaiting_answer, require_worker
 from hub.mailbox.models import Delivery, DeliveryState, Message
 from hub.models import User
 
 
 def owed(session: Session, user: User) -> list[Delivery]:
     """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
-    _require_worker(user)
-    return _audited(
+    require_worker(user)
+    return audited_list(
         session,
         user,
         "mailbox.owed",
@@ -39,8 +39,8 @@ def owed(session: Session, user: User) -> list[Delivery]:
 
 def open_requests(session: Session, user: User) -> list[Delivery]:
     """Deliveries of the department's messages still waiting for feedback, earliest due first."""
-    _require_worker(user)
-    return _audited(
+    require_worker(user)
+    return audited_list(
         session,
         user,
         "mailbox.open_requests",
@@ -60,11 +60,11 @@ def open_requests(session: Session, user: User) -> list[Delivery]:
 
 def unopened(session: Session, user: User, days: int | None = None) -> list[Delivery]:
     """Deliveries of the department's messages nobody in the recipient opened after N days."""
-    _require_worker(user)
+    require_worker(user)
     if days is None:
         days = settings.get(session, mailbox_settings.UNOPENED_DAYS.key)
     cutoff = utcnow() - timedelta(days=days)
-    return _audited(
+    return audited_list(
         session,
         user,
         "mailbox.unopened",

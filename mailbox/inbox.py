@@ -134,12 +134,14 @@ def _listed(session: Session, user: User, action: str, count: int) -> None:
     audit.record(session, user, action, object_type="delivery", reason=f"{count} rows")
 
 
-def _audited(session: Session, user: User, action: str, rows: list) -> list:
+def audited_list(session: Session, user: User, action: str, rows: list) -> list:
+    """The rows, with one audit event saying how many the user was shown."""
     _listed(session, user, action, len(rows))
     return rows
 
 
-def _require_worker(user: User) -> None:
+def require_worker(user: User) -> None:
+    """Only staff and managers work cases (an administrator keeps the configuration)."""
     if not user.can_read_cases:
         raise Forbidden(ADMIN_REFUSED)
 
@@ -285,7 +287,7 @@ def inbox(
     today: date | None = None,
 ) -> InboxPage:
     """One page of the department's inbox: unread first, then newest first."""
-    _require_worker(user)
+    require_worker(user)
     f = f or InboxFilter()
     today = today or jp.today()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
@@ -331,7 +333,7 @@ class Counts:
 
 def counts(session: Session, user: User, *, today: date | None = None) -> Counts:
     """The navigation's numbers, two index-range counts (plus one for managers)."""
-    _require_worker(user)
+    require_worker(user)
     today = today or jp.today()
     unread = session.scalar(
         select(func.count())
@@ -372,7 +374,7 @@ def sent(
 
     Rows are messages; ``next_cursor`` is "0.<id>".
     """
-    _require_worker(user)
+    require_worker(user)
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = select(Message).where(Message.sender_department_id == user.department_id)
     for word in search.words(q):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from sqlalchemy.orm import Session
 
-from hub.mailbox.views import nav_counts
+from hub.mailbox.presenters import nav_counts
 from hub.models import Role, User
 from hub.panels import NavLink
 

@@ -34,10 +34,10 @@ from hub.mailbox import (
     compose,
     inbox,
     notify,
+    presenters,
     read,
     reminders,
-    requests,
-    views,
+    sharing_requests,
 )
 from hub.mailbox import followups as lists
 from hub.mailbox.models import MessageKind, WorkStatus
@@ -142,7 +142,7 @@ def sent():
     words = get_private(SEARCH_KEY, "")
     page = inbox.sent(db(), actor(), request.args.get("cursor") or None, q=words)
     return render_template(
-        "mailbox/sent.html", page=page, words=words, badges=views.badges, today=jp.today()
+        "mailbox/sent.html", page=page, words=words, badges=presenters.badges, today=jp.today()
     )
 
 
@@ -157,8 +157,8 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
     context: dict[str, Any] = {
         "view": view,
         "message": message,
-        "documents": [views.document_view(db(), d) for d in view.documents],
-        "replies": views.replies(db(), user, message),
+        "documents": [presenters.document_view(db(), d) for d in view.documents],
+        "replies": presenters.replies(db(), user, message),
         # The message answered, if its content is still ours to read (not recalled).
         "parent": (
             access.readable_message(db(), user, message.parent_id) if message.parent_id else None
@@ -180,7 +180,7 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
         db(), message.id, None if view.is_sender else view.delivery.department_id
     )
     if view.is_sender:
-        context["receipts"] = views.receipts(message)
+        context["receipts"] = presenters.receipts(message)
     else:
         context["colleagues"] = read.colleagues(db(), user)
     context.update(extra)
@@ -243,7 +243,9 @@ def triage(message_id: int):
 def feedback(message_id: int):
     """Send the structured feedback back to the sender (consent-checked in that direction)."""
     try:
-        sent = requests.send_feedback(db(), actor(), message_id, views.feedback_data(request.form))
+        sent = sharing_requests.send_feedback(
+            db(), actor(), message_id, presenters.feedback_data(request.form)
+        )
     except HubError as exc:
         refusal(exc)
         view = read.open_message(db(), actor(), message_id)
@@ -264,8 +266,8 @@ def feedback(message_id: int):
 def decline(message_id: int):
     """Decline a sharing request with a reason."""
     try:
-        reason = views.lines(request.form.get("reason", ""))
-        requests.decline(db(), actor(), message_id, reason)
+        reason = presenters.lines(request.form.get("reason", ""))
+        sharing_requests.decline(db(), actor(), message_id, reason)
     except HubError as exc:
         refusal(exc)
         view = read.open_message(db(), actor(), message_id)
@@ -292,7 +294,7 @@ def _render_approvals(status: int = 200, exc: HubError | None = None):
     pending = approval.pending_approvals(db(), user)
     return render_template(
         "mailbox/approvals.html",
-        pending=[(m, views.receipts(m)) for m in pending],
+        pending=[(m, presenters.receipts(m)) for m in pending],
         error=exc.message.split("\n")[0] if exc else None,
         reasons=getattr(exc, "reasons", []),
         errors=exc.fields if exc else {},
@@ -313,7 +315,7 @@ def _decide(message_id: int, action, done: str, *args):
 @bp.post("/approvals/<int:message_id>/approve")
 def approve(message_id: int):
     """承認: check consent again today and send."""
-    comment = views.lines(request.form.get("comment", ""))
+    comment = presenters.lines(request.form.get("comment", ""))
     done = f"連絡番号{message_id}を承認し、送信しました。"
     return _decide(message_id, approval.approve, done, comment)
 
@@ -321,7 +323,7 @@ def approve(message_id: int):
 @bp.post("/approvals/<int:message_id>/return")
 def return_to_sender(message_id: int):
     """差戻し: send the message back to its author with a comment."""
-    comment = views.lines(request.form.get("comment", ""))
+    comment = presenters.lines(request.form.get("comment", ""))
     done = f"連絡番号{message_id}を差し戻しました。"
     return _decide(message_id, approval.return_to_sender, done, comment)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub import jp
 from hub.config import Config
-from hub.documents.consent import forms, services
+from hub.documents.consent import paper_form, services
 from hub.documents.consent.models import Consent
 from hub.models import Department, DepartmentKind, Resident, Role, User
 from hub.storage import Storage, bind
@@ -128,7 +128,7 @@ class Consents:
 
     def generated(self, grants=None, **kwargs) -> Consent:
         consent = self.draft(grants, **kwargs)
-        forms.generate(
+        paper_form.generate(
             self.db, kwargs.get("by") or self.city.staff, consent.resident_id, consent.id
         )
         self.db.commit()
@@ -137,7 +137,7 @@ class Consents:
     def scanned(self, grants=None, **kwargs) -> Consent:
         consent = self.generated(grants, **kwargs)
         user = kwargs.get("by") or self.city.staff
-        forms.upload_scan(
+        paper_form.upload_scan(
             self.db, user, consent.resident_id, consent.id, samples.fpdf_pdf("signed"), "scan.pdf"
         )
         self.db.commit()

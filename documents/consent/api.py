@@ -13,7 +13,7 @@ from hub.api.auth import api_user
 from hub.api.blueprint import api_blueprint, case_workers_only, errors, file_responses
 from hub.api.cases import CaseOut
 from hub.api.models import CasePath, ConsentPath, Query, ResidentPath, respond
-from hub.documents.consent import access, forms, membership, questions, services, sharing
+from hub.documents.consent import access, membership, paper_form, questions, services, sharing
 from hub.documents.consent.models import Consent
 from hub.documents.consent.schemas import (
     CaseDepartmentsInput,
@@ -117,20 +117,20 @@ def update_consent(path: ConsentPath, body: ConsentPatch) -> Response:
 @bp.post(_ONE + "/form", responses=_CONSENT)
 def generate_consent_form(path: ConsentPath) -> Response:
     """Generate the form (PDF and Word) from the scope; the scope is frozen from then on."""
-    return _consent(forms.generate(db(), api_user(), path.resident_id, path.consent_id))
+    return _consent(paper_form.generate(db(), api_user(), path.resident_id, path.consent_id))
 
 
 @bp.delete(_ONE + "/form", responses=_CONSENT)
 def discard_consent_form(path: ConsentPath) -> Response:
     """Discard a draft's form (and scan) so that its scope can change."""
-    return _consent(forms.discard(db(), api_user(), path.resident_id, path.consent_id))
+    return _consent(paper_form.discard(db(), api_user(), path.resident_id, path.consent_id))
 
 
 @bp.post(_ONE + "/scan", responses={**_CONSENT, **errors(413)})
 def upload_consent_scan(path: ConsentPath, form: ScanUpload) -> Response:
     """Register the signed scan, sent as multipart/form-data in the part named ``file``."""
     upload = form.file
-    consent = forms.upload_scan(
+    consent = paper_form.upload_scan(
         db(), api_user(), path.resident_id, path.consent_id, upload.stream, upload.filename or ""
     )
     return _consent(consent)
@@ -153,19 +153,23 @@ def withdraw_consent(path: ConsentPath, body: ConsentWithdrawal) -> Response:
 @bp.get(_ONE + "/files/form.pdf", responses=file_responses(storage.PDF))
 def download_consent_form_pdf(path: ConsentPath, query: Query) -> Response:
     """Download the generated form as PDF."""
-    return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_pdf"))
+    return _file(
+        paper_form.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_pdf")
+    )
 
 
 @bp.get(_ONE + "/files/form.docx", responses=file_responses(storage.DOCX))
 def download_consent_form_docx(path: ConsentPath, query: Query) -> Response:
     """Download the generated form as Word."""
-    return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_docx"))
+    return _file(
+        paper_form.read_file(db(), api_user(), path.resident_id, path.consent_id, "form_docx")
+    )
 
 
-@bp.get(_ONE + "/files/scan", responses=file_responses(*sorted(forms.SCAN_TYPES)))
+@bp.get(_ONE + "/files/scan", responses=file_responses(*sorted(paper_form.SCAN_TYPES)))
 def download_consent_scan(path: ConsentPath, query: Query) -> Response:
     """Download the signed scan."""
-    return _file(forms.read_file(db(), api_user(), path.resident_id, path.consent_id, "scan"))
+    return _file(paper_form.read_file(db(), api_user(), path.resident_id, path.consent_id, "scan"))
 
 
 # ------------------------------------------------------------------ the gate and requests

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import jp
-from hub.documents.consent import forms, membership, services
+from hub.documents.consent import membership, paper_form, services
 from hub.documents.consent.models import Consent
 from hub.models import Case, Department, Resident, User
 
@@ -163,11 +163,11 @@ def _take(
     ]
     draft = {"grants": grants, "purposes": list(demo.purposes)}
     consent = services.create_draft(session, staff, resident.id, draft, today=today)
-    forms.generate(session, staff, resident.id, consent.id, today=today)
+    paper_form.generate(session, staff, resident.id, consent.id, today=today)
     # Signed the day the form was printed: after midnight (Japan time) that is a day later.
     signed_on = max(today, jp.local(consent.form_generated_at).date())
     scan = signed_scan_pdf(consent.id, signed_on, resident.name)
-    forms.upload_scan(session, staff, resident.id, consent.id, scan, "署名済み同意書.pdf")
+    paper_form.upload_scan(session, staff, resident.id, consent.id, scan, "署名済み同意書.pdf")
     services.activate(
         session,
         staff,

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from hub import jp, settings, storage
 from hub.documents.categories import ORDER, InformationCategory
-from hub.documents.consent import access, forms, links, services, sharing, views
+from hub.documents.consent import access, links, paper_form, services, sharing, views
 from hub.documents.consent import settings as consent_settings
 from hub.documents.consent.models import Consent
 from hub.errors import Forbidden, HubError
@@ -112,7 +112,7 @@ def _show(consent: Consent, exc: HubError | None = None, form: Mapping | None = 
             "documents/consent/show_named.html",
             consent=consent,
             resident=consent.resident,
-            rows=forms.rows_of(db(), consent, seen.grants),
+            rows=paper_form.rows_of(db(), consent, seen.grants),
             today=jp.today(),
         )
     minutes = settings.get(db(), consent_settings.LINK_MINUTES.key)
@@ -120,7 +120,7 @@ def _show(consent: Consent, exc: HubError | None = None, form: Mapping | None = 
         "documents/consent/show.html",
         consent=consent,
         resident=consent.resident,
-        rows=forms.rows_of(db(), consent),
+        rows=paper_form.rows_of(db(), consent),
         links=views.download_links(config().secret_key, consent, user),
         link_minutes=minutes,
         today=jp.today(),
@@ -147,14 +147,14 @@ def _step(resident_id: int, consent_id: int, action, done: str, *args):
 def generate(resident_id: int, consent_id: int):
     """Generate the consent form (PDF and Word) from the scope, freezing the scope."""
     done = "同意書を作成しました。印刷して本人に説明し、署名をもらってください。"
-    return _step(resident_id, consent_id, forms.generate, done)
+    return _step(resident_id, consent_id, paper_form.generate, done)
 
 
 @bp.post("/consents/<int:consent_id>/form/discard")
 def discard_form(resident_id: int, consent_id: int):
     """Discard a draft's generated form so that its scope can be changed."""
     done = "作成した同意書を破棄しました。範囲を変更してから、同意書を作り直してください。"
-    return _step(resident_id, consent_id, forms.discard, done)
+    return _step(resident_id, consent_id, paper_form.discard, done)
 
 
 @bp.post("/consents/<int:consent_id>/scan")
@@ -167,7 +167,9 @@ def upload_scan(resident_id: int, consent_id: int):
         exc = HubError("ファイルが選ばれていません。", code="invalid_input", fields=fields)
         return _show(consent, exc), 400
     done = "署名済み同意書を登録しました。内容を確認して、同意を有効にしてください。"
-    return _step(resident_id, consent_id, forms.upload_scan, done, upload.stream, upload.filename)
+    return _step(
+        resident_id, consent_id, paper_form.upload_scan, done, upload.stream, upload.filename
+    )
 
 
 @bp.post("/consents/<int:consent_id>/activate")
@@ -199,7 +201,7 @@ def _withdraw_form(consent: Consent, form: Mapping, exc: HubError | None = None)
         "documents/consent/withdraw.html",
         consent=consent,
         resident=consent.resident,
-        rows=forms.rows_of(db(), consent, access.view(consent, actor()).grants),
+        rows=paper_form.rows_of(db(), consent, access.view(consent, actor()).grants),
         today=jp.today(),
         form=form,
         errors=exc.fields if exc else {},
@@ -219,7 +221,7 @@ def download(resident_id: int, consent_id: int) -> Response:
     kind = views.kind_of(consent, link.file_id)
     if link.consent_id != consent.id or link.user_id != user.id or kind is None:
         raise Forbidden(links.INVALID, code="link_invalid")
-    stored, data = forms.read_file(db(), user, resident_id, consent_id, kind)
+    stored, data = paper_form.read_file(db(), user, resident_id, consent_id, kind)
     response = Response(data, mimetype=stored.content_type)
     response.headers["Content-Disposition"] = storage.content_disposition(stored.original_name)
     return response

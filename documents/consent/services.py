@@ -1,7 +1,7 @@
 """Consent lifecycle: draft → (form generated) → active → withdrawn or expired.
 
 Services check access themselves, audit, and flush; the request or job commits. The form,
-the signed scan and their files are in :mod:`hub.documents.consent.forms`.
+the signed scan and their files are in :mod:`hub.documents.consent.paper_form`.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from hub import storage
 from hub.documents.categories import InformationCategory
-from hub.documents.consent import forms
+from hub.documents.consent import paper_form
 from hub.documents.consent.disclosure import Cut
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.documents.hearing import services as hearing
@@ -138,7 +138,7 @@ def own_parts(session: Session, scope: Scope, cuts: Cuts) -> OwnParts:
             continue
         rows = tuple(
             StatementRow(r.from_department.name, r.to_department.name, r.labels)
-            for r in forms.rows_of(session, consent, grants)
+            for r in paper_form.rows_of(session, consent, grants)
         )
         scopes.append(
             ConsentScope(

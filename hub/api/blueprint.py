@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import request
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
+from pydantic import BaseModel
 
 from hub.api.auth import api_user
 from hub.api.errors import Error
@@ -46,12 +47,16 @@ def case_workers_only(bp: APIBlueprint, object_type: str) -> None:
         require_case_worker(db(), user, request.endpoint or "", object_type=object_type)
 
 
-def errors(*statuses: int) -> dict[int, Any]:
+#: An operation's documented answers by status, as flask-openapi3 takes them.
+Responses = dict[str | int, type[BaseModel] | dict[Any, Any] | None]
+
+
+def errors(*statuses: int) -> Responses:
     """The error answers an operation documents besides 400 and 401 (403, 404, 409 …)."""
     return {status: Error for status in statuses}
 
 
-def file_responses(*types: str, codes: tuple[int, ...] = (403, 404)) -> dict[int, Any]:
+def file_responses(*types: str, codes: tuple[int, ...] = (403, 404)) -> Responses:
     """The answers of an operation that sends a file of one of these types (and its errors)."""
     content = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
     answer = {"description": "ファイル（Content-Disposition: attachment）", "content": content}

@@ -9,7 +9,7 @@ from hub.api.auth import api_user
 from hub.api.blueprint import errors
 from hub.api.models import CasePath, respond
 from hub.cases import services as cases
-from hub.mailbox import checks, inbox, requests
+from hub.mailbox import checks, inbox, sharing_requests
 from hub.mailbox.api import bp
 from hub.mailbox.api.lists import load_people
 from hub.mailbox.api.messages import SEND, SENT, answer_sent
@@ -35,7 +35,7 @@ from hub.web import db
 def request_sharing(path: CasePath, header: KeyHeader, body: CaseSharingRequestInput) -> Response:
     """Ask collection departments for what the consent lets them give us (情報共有の依頼)."""
     data = with_key(body.model_dump(exclude_unset=True, mode="json"), header)
-    return answer_sent(requests.request_sharing(db(), api_user(), path.case_id, data))
+    return answer_sent(sharing_requests.request_sharing(db(), api_user(), path.case_id, data))
 
 
 @bp.get(

@@ -9,7 +9,7 @@ from hub import jp
 from hub.api.auth import api_user
 from hub.api.blueprint import errors
 from hub.api.models import MessagePath, respond
-from hub.mailbox import approval, read, requests
+from hub.mailbox import approval, read, sharing_requests
 from hub.mailbox.api import bp
 from hub.mailbox.api.messages import SEND, SENT, answer_sent, sender_copy
 from hub.mailbox.api.schemas import (
@@ -63,7 +63,7 @@ def triage_message(path: MessagePath, body: TriageInput) -> Response:
 def send_feedback(path: MessagePath, header: KeyHeader, body: FeedbackInput) -> Response:
     """Answer a received case message with structured feedback, consent-checked back."""
     data = with_key(body.model_dump(exclude_unset=True, mode="json"), header)
-    return answer_sent(requests.send_feedback(db(), api_user(), path.message_id, data))
+    return answer_sent(sharing_requests.send_feedback(db(), api_user(), path.message_id, data))
 
 
 @bp.post(
@@ -73,7 +73,7 @@ def send_feedback(path: MessagePath, header: KeyHeader, body: FeedbackInput) -> 
 )
 def decline_request(path: MessagePath, body: DeclineInput) -> Response:
     """Decline a sharing request with a reason."""
-    delivery = requests.decline(db(), api_user(), path.message_id, body.reason)
+    delivery = sharing_requests.decline(db(), api_user(), path.message_id, body.reason)
     return respond(OwnDelivery.of(delivery, jp.today()))
 
 

@@ -33,13 +33,13 @@ from sqlalchemy.orm import Session
 from hub import jp
 from hub.auth.services import create_token
 from hub.cases import services as cases
-from hub.documents.consent import forms, membership
+from hub.documents.consent import membership, paper_form
 from hub.documents.consent import services as consents
 from hub.documents.hearing import judgements
 from hub.documents.hearing import services as hearing
 from hub.documents.printing import jobs as packets
 from hub.documents.printing import windows
-from hub.mailbox import requests, send
+from hub.mailbox import send, sharing_requests
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Message
 from hub.models import Department, DepartmentKind, Resident, Role, User
@@ -164,9 +164,9 @@ def _take_consent(
         "valid_until": valid_until.isoformat(),
     }
     consent = consents.create_draft(db, user, resident.id, draft)
-    forms.generate(db, user, resident.id, consent.id)
+    paper_form.generate(db, user, resident.id, consent.id)
     scan = samples.fpdf_pdf(f"signed {marks.text(owner, CONSENT_TERMS, 'SCAN')}")
-    forms.upload_scan(db, user, resident.id, consent.id, scan, "scan.pdf")
+    paper_form.upload_scan(db, user, resident.id, consent.id, scan, "scan.pdf")
     today = jp.today()
     consents.activate(db, user, resident.id, consent.id, {"obtained_on": today.isoformat()})
     db.commit()
@@ -289,7 +289,7 @@ def build_flow_city(
         uploads=[Upload("債務の一覧.pdf", attachment)],
     )
     m4 = share("nozei", case_a.id, ["plat"], body="同意書の写しです。", consent_id=c1)
-    requests.send_feedback(
+    sharing_requests.send_feedback(
         db,
         users["plat"],
         m1,

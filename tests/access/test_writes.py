@@ -22,7 +22,7 @@ from access.crawl import route_key
 from access.flow_city import FlowCity, build_flow_city
 from helpers import PASSWORD, csrf_token, is_api, login
 from hub import jp
-from hub.documents.consent import forms
+from hub.documents.consent import paper_form
 from hub.documents.consent import services as consents
 from hub.storage import Storage, bind
 
@@ -154,8 +154,8 @@ def world(db, config, make_department, make_user, make_resident) -> tuple[FlowCi
     }
     fresh = consents.create_draft(db, nozei, city.resident.id, scope)
     scanned = consents.create_draft(db, nozei, city.resident.id, scope)
-    forms.generate(db, nozei, city.resident.id, scanned.id)
-    forms.upload_scan(db, nozei, city.resident.id, scanned.id, samples.fpdf_pdf(), "s.pdf")
+    paper_form.generate(db, nozei, city.resident.id, scanned.id)
+    paper_form.upload_scan(db, nozei, city.resident.id, scanned.id, samples.fpdf_pdf(), "s.pdf")
     db.commit()
     targets = {
         "case:A": city.cases["A"],

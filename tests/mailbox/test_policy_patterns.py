@@ -19,7 +19,7 @@ from hub import jp
 from hub.cases import services as cases
 from hub.documents.hearing import services as hearing
 from hub.errors import Forbidden
-from hub.mailbox import checks, compose, followups, inbox, read, requests, send
+from hub.mailbox import checks, compose, followups, inbox, read, send, sharing_requests
 from hub.mailbox.models import DocumentKind, MessageKind, Notification, NotificationKind
 from hub.models import Case
 
@@ -140,7 +140,7 @@ def test_pattern_2_support_feedback_on_private_debts_feeds_a_joint_payment_plan(
     # Support's feedback: private-debt payments are in arrangement → carries private_debts.
     feedback = attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         referral.id,
         {
@@ -228,7 +228,7 @@ def test_pattern_2_feedback_on_private_debts_needs_consent_back(db, city, consen
     with pytest.raises(checks.SendRefused) as err:
         attempt(
             db,
-            requests.send_feedback,
+            sharing_requests.send_feedback,
             city.plat_staff,
             referral.id,
             {"done": "面談", "support_status": "in_support", "debt_status": "paying"},
@@ -239,7 +239,7 @@ def test_pattern_2_feedback_on_private_debts_needs_consent_back(db, city, consen
     # Without the debt status the feedback carries support status only and goes back.
     feedback = attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         referral.id,
         {"done": "面談", "support_status": "in_support", "debt_status": "none"},

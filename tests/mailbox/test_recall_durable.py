@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hub import jp
 from hub.errors import Conflict
-from hub.mailbox import read, requests, send
+from hub.mailbox import read, send, sharing_requests
 from hub.mailbox.models import Delivery, DeliveryState, Notification, NotificationKind
 from hub.models import User
 
@@ -22,7 +22,7 @@ from hub.models import User
     [
         lambda db, user, m, day: read.open_document(db, user, m.id, m.documents[0].id, today=day),
         lambda db, user, m, day: read.acknowledge(db, user, m.id, today=day),
-        lambda db, user, m, day: requests.send_feedback(
+        lambda db, user, m, day: sharing_requests.send_feedback(
             db, user, m.id, {"done": "面談済み", "support_status": "in_support"}, today=day
         ),
     ],

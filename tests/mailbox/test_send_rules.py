@@ -13,7 +13,7 @@ from hub import audit, jp
 from hub.documents.consent.gate import ConsentMissing
 from hub.documents.consent.models import SharingRequest
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
-from hub.mailbox import approval, checks, compose, followups, inbox, read, requests, send
+from hub.mailbox import approval, checks, compose, followups, inbox, read, send, sharing_requests
 from hub.mailbox.models import (
     Delivery,
     LegalBasis,
@@ -412,7 +412,9 @@ def ask(db, city, departments, categories=("arrears",), **extra):
         "idempotency_key": key(),
         **extra,
     }
-    return attempt(db, requests.request_sharing, city.plat_staff, city.case_id, data).message
+    return attempt(
+        db, sharing_requests.request_sharing, city.plat_staff, city.case_id, data
+    ).message
 
 
 def test_a_sharing_request_goes_to_collection_departments_only(db, city, covered):
@@ -435,18 +437,20 @@ def test_a_sharing_request_is_declined_with_a_reason(db, city, covered):
     assert {d.department_id for d in request.deliveries} == {city.nozei.id, city.hokenryo.id}
     assert "滞納状況" in request.body
     with pytest.raises(InvalidInput):
-        attempt(db, requests.decline, city.hokenryo_staff, request.id, " ")
-    declined = attempt(db, requests.decline, city.hokenryo_staff, request.id, "該当する滞納なし")
+        attempt(db, sharing_requests.decline, city.hokenryo_staff, request.id, " ")
+    declined = attempt(
+        db, sharing_requests.decline, city.hokenryo_staff, request.id, "該当する滞納なし"
+    )
     assert declined.declined_at is not None and declined.decline_reason == "該当する滞納なし"
     with pytest.raises(Conflict):
-        attempt(db, requests.decline, city.hokenryo_staff, request.id, "二度目")
+        attempt(db, sharing_requests.decline, city.hokenryo_staff, request.id, "二度目")
     # The requester no longer waits for 保険料収納課, only for 納税課.
     waiting = followups.open_requests(db, city.plat_staff)
     assert [d.department_id for d in waiting] == [city.nozei.id]
     assert followups.owed(db, city.hokenryo_staff) == []
     # The requester cannot decline its own request.
     with pytest.raises(Conflict):
-        attempt(db, requests.decline, city.plat_staff, request.id, "x")
+        attempt(db, sharing_requests.decline, city.plat_staff, request.id, "x")
 
 
 def test_answering_a_request_with_a_share_marks_it_answered(db, city, covered):
@@ -549,7 +553,7 @@ def test_notifications_and_mails_never_carry_personal_data(db, city, covered, ma
     attempt(db, read.open_message, city.plat_staff, pending.id)
     attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         pending.id,
         {"done": "山田 太郎さんと面談", "support_status": "in_support", "subject": subject},

@@ -19,7 +19,7 @@ from hub import audit, jp
 from hub.documents.consent import services as consent_services
 from hub.documents.consent.models import Consent
 from hub.errors import Conflict
-from hub.mailbox import checks, followups, inbox, read, requests, send
+from hub.mailbox import checks, followups, inbox, read, send, sharing_requests
 from hub.mailbox.models import (
     Delivery,
     DeliveryState,
@@ -92,7 +92,7 @@ def test_the_setagaya_flow_from_sheet_to_feedback(db, city, setagaya):
     assert acked.acknowledged_by_id == city.plat_staff.id and acked.acknowledged_at is not None
     feedback = attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         message.id,
         {
@@ -215,7 +215,7 @@ def test_withdrawal_recalls_the_shares_from_b_and_c(db, city, setagaya, consents
     attempt(db, read.open_message, city.plat_staff, message.id)
     feedback = attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         message.id,
         {"done": "面談済み", "support_status": "in_support"},

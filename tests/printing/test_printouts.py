@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from helpers import PASSWORD, csrf_token, login
 from hub import jp
-from hub.mailbox import requests
+from hub.mailbox import sharing_requests
 from hub.mailbox.models import Message, MessageKind
 from hub.models import ClaimType
 from printing.texts import docx_text, markers_in, pdf_text
@@ -138,7 +138,7 @@ def test_mailbox_forms_print_as_sent_and_the_provisions_are_recorded(db, city, s
         assert "令和9年1月〜" in text and "令和9年12月" in text
     feedback = db.scalar(select(Message.id).where(Message.kind == MessageKind.FEEDBACK))
     body = ("相談の経過。" * 1666)[:9990] + "123,456円"  # 10,000 characters of free text
-    answered = requests.send_feedback(
+    answered = sharing_requests.send_feedback(
         db,
         city.users["plat"],
         city.messages[0],
@@ -153,7 +153,7 @@ def test_mailbox_forms_print_as_sent_and_the_provisions_are_recorded(db, city, s
         assert "フィードバック票" in text and wanted in text
     words = docx_text(plat.get(f"/mailbox/messages/{feedback}/print?format=docx").data)
     assert "MKPLATFEEDBACK" in words and "フィードバック票" in words
-    asked = requests.request_sharing(
+    asked = sharing_requests.request_sharing(
         db,
         city.users["plat"],
         city.cases["A"],

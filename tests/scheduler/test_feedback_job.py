@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from hub import jp, workdays
 from hub.jp import TOKYO
-from hub.mailbox import read, reminders, requests, send
+from hub.mailbox import read, reminders, send, sharing_requests
 from hub.mailbox.models import (
     FeedbackReminder,
     Notification,
@@ -102,7 +102,7 @@ def test_reminds_before_and_on_the_due_day_then_escalates_once_each(
     attempt(db, read.open_message, city.plat_staff, asked.id)
     attempt(
         db,
-        requests.send_feedback,
+        sharing_requests.send_feedback,
         city.plat_staff,
         asked.id,
         {"done": "面談を実施", "support_status": "in_support"},

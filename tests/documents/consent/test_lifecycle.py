@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub import jp
-from hub.documents.consent import forms, gate, services
+from hub.documents.consent import gate, paper_form, services
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.models import AuditEvent, StoredFile
@@ -77,9 +77,9 @@ def test_the_scope_is_frozen_once_the_form_exists(db, city, consents, grant):
     assert refused.value.code == "scope_frozen"
     db.rollback()
     # To change it, discard the form (and any scan of it), change, generate again.
-    forms.discard(db, city.staff, city.resident.id, consent.id)
+    paper_form.discard(db, city.staff, city.resident.id, consent.id)
     services.update_draft(db, city.staff, city.resident.id, consent.id, wider)
-    forms.generate(db, city.staff, city.resident.id, consent.id)
+    paper_form.generate(db, city.staff, city.resident.id, consent.id)
     db.commit()
     assert consent.statement_text != statement
     assert "財産の状況" in consent.statement_text
@@ -93,10 +93,10 @@ def test_after_activation_the_scope_never_changes(db, city, consents, grant):
         services.update_draft(db, city.staff, city.resident.id, consent.id, data)
     db.rollback()
     with pytest.raises(Conflict):
-        forms.discard(db, city.staff, city.resident.id, consent.id)
+        paper_form.discard(db, city.staff, city.resident.id, consent.id)
     db.rollback()
     with pytest.raises(Conflict):
-        forms.upload_scan(db, city.staff, city.resident.id, consent.id, b"%PDF", "x.pdf")
+        paper_form.upload_scan(db, city.staff, city.resident.id, consent.id, b"%PDF", "x.pdf")
 
 
 def test_withdrawal_is_recorded_and_irreversible(db, city, consents, grant):
@@ -213,9 +213,9 @@ def test_a_bad_draft_is_refused_in_japanese_and_nothing_is_written(
 def test_only_the_obtaining_department_prepares_and_activates(db, city, consents):
     consent = consents.scanned()
     for step in (
-        lambda user: forms.discard(db, user, city.resident.id, consent.id),
+        lambda user: paper_form.discard(db, user, city.resident.id, consent.id),
         lambda user: services.activate(db, user, city.resident.id, consent.id, {}),
-        lambda user: forms.upload_scan(db, user, city.resident.id, consent.id, b"", "x"),
+        lambda user: paper_form.upload_scan(db, user, city.resident.id, consent.id, b"", "x"),
     ):
         with pytest.raises(Forbidden):
             step(city.plat_staff)  # sees the resident, but does not take this consent
@@ -227,11 +227,11 @@ def test_outsiders_do_not_see_consents_and_administrators_are_refused(db, city, 
     with pytest.raises(NotFound):
         services.list_for_resident(db, city.outsider, city.resident.id)
     with pytest.raises(NotFound):
-        forms.read_file(db, city.outsider, city.resident.id, consent.id, "form_pdf")
+        paper_form.read_file(db, city.outsider, city.resident.id, consent.id, "form_pdf")
     with pytest.raises(Forbidden):
         services.list_for_resident(db, city.admin, city.resident.id)
     with pytest.raises(NotFound):  # right consent, wrong resident
-        forms.read_file(db, city.staff, city.resident.id + 1, consent.id, "form_pdf")
+        paper_form.read_file(db, city.staff, city.resident.id + 1, consent.id, "form_pdf")
     db.commit()
     denied = db.scalars(
         select(AuditEvent.action).where(AuditEvent.outcome == "denied").order_by(AuditEvent.id)

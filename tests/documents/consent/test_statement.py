@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hub import storage
 from hub.documents.categories import InformationCategory
-from hub.documents.consent import forms, scope, statement
+from hub.documents.consent import paper_form, scope, statement
 from hub.models import Department, DepartmentKind
 
 from .scopes import CATEGORIES
@@ -71,7 +71,7 @@ def test_later_wording_changes_do_not_touch_what_was_signed(
     monkeypatch.setattr(statement, "statement_text", lambda *a: "新しい文面")
     monkeypatch.setattr(statement, "withdrawal_clause", lambda *a: "新しい撤回の文面")
     db.expire_all()
-    assert forms.form_data(db, consent, consent.obtained_on).statement_text == signed
+    assert paper_form.form_data(db, consent, consent.obtained_on).statement_text == signed
     assert (consent.statement_text, consent.withdrawal_clause) == (signed, clause)
     assert "新しい文面" not in "".join(poppler.pages(storage.read(db, consent.form_pdf)))
 

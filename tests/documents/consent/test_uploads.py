@@ -7,7 +7,7 @@ import uploads_samples as samples
 from sqlalchemy import func, select
 
 from hub.db import finish
-from hub.documents.consent import forms
+from hub.documents.consent import paper_form
 from hub.documents.consent.models import Consent
 from hub.models import AuditEvent, StoredFile
 from hub.storage import UploadRejected
@@ -32,7 +32,7 @@ def test_a_hostile_scan_leaves_nothing_behind(db, city, consents, storage, make,
     rows_before = db.scalar(select(func.count()).select_from(StoredFile))
     files_before = sorted(p for p in storage.root.rglob("*") if p.is_file())
     with pytest.raises(UploadRejected) as refused:
-        forms.upload_scan(db, city.staff, city.resident.id, consent.id, make(), "scan.pdf")
+        paper_form.upload_scan(db, city.staff, city.resident.id, consent.id, make(), "scan.pdf")
     assert refused.value.code == code
     assert refused.value.message  # Japanese, says what to do next
     finish(db, ok=False)  # the request's end: roll back, keep the denial
@@ -55,7 +55,7 @@ def test_a_hostile_scan_leaves_nothing_behind(db, city, consents, storage, make,
 )
 def test_a_scan_is_a_pdf_or_an_image_named_by_the_hub(db, city, consents, make, content_type):
     consent = consents.generated()
-    forms.upload_scan(db, city.staff, city.resident.id, consent.id, make(), "../../署名済み")
+    paper_form.upload_scan(db, city.staff, city.resident.id, consent.id, make(), "../../署名済み")
     assert consent.scan.content_type == content_type
     assert "/" not in consent.scan.original_name
     assert consent.scan.purpose == "signed_scan"

@@ -94,7 +94,7 @@ def uploads(files: MultiDict) -> list[Upload]:
 
 
 def request_data(form: MultiDict) -> dict[str, Any]:
-    """The sharing-request form in the shape hub.mailbox.requests.request_sharing reads."""
+    """The sharing-request form in the shape hub.mailbox.sharing_requests.request_sharing reads."""
     ids = []
     for raw in form.getlist("department_ids"):
         ids.append(int(raw) if raw.isdigit() and len(raw) < 10 else raw)
