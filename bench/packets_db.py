@@ -172,7 +172,7 @@ def build_case(session, folder: Path, pages: int, tag: str) -> dict:
             "body_categories": ["arrears"],
             "attachment_categories": ["household_budget"] if uploads else [],
         }
-        message = send.send(session, nozei, data, uploads)
+        message = send.send(session, nozei, data, uploads).message
         first = first or message.id
         session.flush()
     for n in range(FEEDBACK):

@@ -64,7 +64,7 @@ def _background(db) -> None:
 
 
 def _share_file(db, city, name: str, data: bytes) -> StoredFile:
-    message = send.send(
+    sent = send.send(
         db,
         city.users["nozei"],
         {
@@ -78,7 +78,7 @@ def _share_file(db, city, name: str, data: bytes) -> StoredFile:
         [Upload(name, data)],
     )
     db.commit()
-    return message.documents[0].stored_file
+    return sent.message.documents[0].stored_file
 
 
 def test_a_large_packet_is_built_by_the_scheduler_with_its_progress(

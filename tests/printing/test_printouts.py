@@ -143,7 +143,7 @@ def test_mailbox_forms_print_as_sent_and_the_provisions_are_recorded(db, city, s
         city.users["plat"],
         city.messages[0],
         {"done": "再度面談", "support_status": "in_support", "idempotency_key": key()},
-    )
+    ).message
     answered.body = body
     db.commit()
     for number, wanted in ((feedback, "MKPLATFEEDBACK"), (answered.id, "123,456円")):
@@ -163,7 +163,7 @@ def test_mailbox_forms_print_as_sent_and_the_provisions_are_recorded(db, city, s
             "note": "支援計画のため",
             "idempotency_key": key(),
         },
-    )
+    ).message
     db.commit()
     request = re.sub(r"\s+", "", pdf_text(nozei.get(f"/mailbox/messages/{asked.id}/print").data))
     assert "情報共有依頼書" in request and "滞納状況" in request and "支援計画のため" in request
