@@ -38,6 +38,7 @@ bench: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
 
 # mypy over hub/ with documents/, mailbox/ and scheduler/ where they are installed (inside hub,
 # pyproject's package-dir): a tree of links that lays the folders out as the import names.

@@ -91,9 +91,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         JSON_AS_ASCII=False,
     )
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider's
     if cfg.proxy_count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_count, x_proto=cfg.proxy_count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=cfg.proxy_count, x_proto=cfg.proxy_count
+        )
     app.logger.setLevel(cfg.log_level)
     app.extensions["tsunagu.config"] = cfg
     app.extensions["tsunagu.db"] = Database(cfg.database_url)
@@ -147,7 +149,7 @@ def load_models() -> None:
     import hub.scheduler.models  # noqa: F401
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: HubOpenAPI) -> None:
     """Register each package's blueprints, API modules and page panels, in a fixed order."""
     from hub.admin.routes import bp as admin_bp
     from hub.api import admin as admin_api

@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -159,7 +160,7 @@ def read_export(path: Path) -> list[Signed]:
 
 
 def verify(
-    session: Session, public: Ed25519PublicKey, extra: list[Signed] = ()
+    session: Session, public: Ed25519PublicKey, extra: Sequence[Signed] = ()
 ) -> tuple[int, list[str]]:
     """Check every checkpoint (the database's and ``extra``) against the chain.
 

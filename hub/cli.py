@@ -220,10 +220,10 @@ def audit_verify(export: str | None) -> None:
 def audit_checkpoint() -> None:
     """Sign the chain's head now (the scheduler does it daily)."""
     from hub.scheduler.cli import make_context
-    from hub.scheduler.jobs import execute, get
+    from hub.scheduler.jobs import get, run_by_hand
 
     ctx = make_context()
-    run = execute(get("audit_checkpoint"), ctx, "manual")
+    run = run_by_hand(get("audit_checkpoint"), ctx)
     ctx.database.dispose()
     if run.error:
         raise click.ClickException(run.error)

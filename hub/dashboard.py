@@ -14,7 +14,7 @@ bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")
-def index():
+def index() -> str:
     """Show the department's tiles (open cases, and those the packages add) and recent cases."""
     counts: dict[CaseStatus, int] = {}
     recent: list[Case] = []

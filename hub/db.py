@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -80,11 +81,22 @@ def insert_or_ignore(session: Session, model: type) -> Any:
     The jobs' done marks: a row another process already wrote is skipped, not an error,
     and ``RETURNING`` tells which rows this transaction really wrote.
     """
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()
+
+
+def count_rows(session: Session, statement: Select[Any]) -> int:
+    """The number a ``SELECT count(...)`` gives (an aggregate always has one row)."""
+    return int(session.execute(statement).scalar_one())
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed."""
+    result = session.execute(statement)
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def is_postgres(session: Session) -> bool:

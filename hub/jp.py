@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -26,6 +27,12 @@ def today() -> date:
     return datetime.now(TOKYO).date()
 
 
+@overload
+def local(dt: datetime) -> datetime: ...
+@overload
+def local(dt: None) -> None: ...
+@overload
+def local(dt: datetime | None) -> datetime | None: ...
 def local(dt: datetime | None) -> datetime | None:
     """Convert an aware UTC datetime to Japan time for display."""
     return dt.astimezone(TOKYO) if dt else None

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from hub.db import count_rows
+
 
 @dataclass
 class Page:
@@ -31,7 +33,7 @@ class Page:
 
 def paginate(session: Session, query: Select, page: int, per_page: int) -> Page:
     """Return one page of a query (page numbers start at 1; out of range gives the last)."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_rows(session, select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())

@@ -97,6 +97,8 @@ def get_private(key: str, default: Any = None) -> Any:
 def page_arg(value: Any = None) -> int:
     """Read a page number; anything odd is page 1."""
     raw = request.args.get("page") if value is None else value
+    if raw is None:
+        return 1
     try:
         return max(1, min(int(raw), 100_000))
     except (TypeError, ValueError):

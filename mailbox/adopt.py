@@ -56,7 +56,10 @@ def sheet_from(
             "自所管課が共有したシートです。自所管課のケースのシートから編集してください。",
             code="sender",
         )
-    case = own_case(session, user, message.resident)
+    resident = message.resident
+    if resident is None:  # a sheet is always shared on a case; a broken row is no sheet
+        raise Conflict("共通ヒアリングシートではありません。", code="not_a_sheet")
+    case = own_case(session, user, resident)
     sent = jp.wareki(jp.local(message.sent_at).date()) if message.sent_at else ""
     note = (
         f"{message.sender_department.name}から共有された{document.title}"

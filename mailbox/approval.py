@@ -71,7 +71,7 @@ def approve(
     message = _pending(session, manager, message_id, "message.approve")
     comment = _comment(comment, required=False)
     recipients = [r.department for r in message.recipients]
-    if message.case_id is not None:
+    if message.case_id is not None and message.resident_id is not None:
         ids = check_all(
             session,
             manager,

@@ -93,6 +93,7 @@ def check_recipient(
     allowed, decision = ask(
         session, resident_id, sender_department_id, recipient.id, categories, day
     )
+    missing: list[tuple[str | None, str]]
     if categories:
         reasons = decision.reasons
         missing = [(m.category, m.reason) for m in decision.missing]

@@ -135,7 +135,7 @@ def recipient_ids(fields: Fields) -> list[int]:
     if len(items) > MAX_RECIPIENTS:
         fields.error("recipient_ids", f"宛先は{MAX_RECIPIENTS}所管課までです。")
         return []
-    return sorted(set(ids))  # type: ignore[arg-type]
+    return sorted({i for i in ids if i is not None})
 
 
 def recipients(

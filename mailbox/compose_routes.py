@@ -66,7 +66,7 @@ def _choices(form: Mapping[str, Any]) -> presenters.ComposeChoices:
 
 
 def _initial_form(choices: presenters.ComposeChoices) -> MultiDict:
-    form = MultiDict()
+    form: MultiDict[str, Any] = MultiDict()
     parent, case = choices.parent, choices.case
     kind = request.args.get("kind", "")
     form["kind"] = kind if kind in ("share", "notice") else ("share" if case else "notice")

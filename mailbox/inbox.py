@@ -11,9 +11,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    CompoundSelect,
     Select,
     and_,
     func,
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
 
 from hub import audit, jp, workdays
 from hub.cases import services as cases
+from hub.db import count_rows
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import search
 from hub.mailbox.access import ADMIN_REFUSED
@@ -68,9 +70,14 @@ class InboxFilter:
         return self != InboxFilter()
 
 
+Row = TypeVar("Row", Delivery, Message)
+
+
 @dataclass(frozen=True)
-class InboxPage:
-    rows: list[Delivery]
+class InboxPage(Generic[Row]):
+    """A page of a box: deliveries (the inbox) or messages (the sent box)."""
+
+    rows: list[Row]
     #: Opaque cursor of the next page ("rank.id"), None on the last page.
     next_cursor: str | None
 
@@ -237,7 +244,7 @@ def _page_ids(
     today: date,
     after: tuple[int, int] | None,
     size: int,
-) -> Select | list[int]:
+) -> Select | CompoundSelect | list[int]:
     """The ids of one page: per read_rank, the first ``size`` after the cursor.
 
     The inbox orders by (read_rank, id desc), which no single index range yields across ranks
@@ -285,7 +292,7 @@ def inbox(
     *,
     limit: int = PAGE_SIZE,
     today: date | None = None,
-) -> InboxPage:
+) -> InboxPage[Delivery]:
     """One page of the department's inbox: unread first, then newest first."""
     require_worker(user)
     f = f or InboxFilter()
@@ -335,10 +342,11 @@ def counts(session: Session, user: User, *, today: date | None = None) -> Counts
     """The navigation's numbers, two index-range counts (plus one for managers)."""
     require_worker(user)
     today = today or jp.today()
-    unread = session.scalar(
+    unread = count_rows(
+        session,
         select(func.count())
         .select_from(Delivery)
-        .where(Delivery.department_id == user.department_id, Delivery.read_rank == 0)
+        .where(Delivery.department_id == user.department_id, Delivery.read_rank == 0),
     )
     owed_row = session.execute(
         select(
@@ -351,13 +359,14 @@ def counts(session: Session, user: User, *, today: date | None = None) -> Counts
     ).one()
     approvals = 0
     if user.role == Role.MANAGER:
-        approvals = session.scalar(
+        approvals = count_rows(
+            session,
             select(func.count())
             .select_from(Message)
             .where(
                 Message.sender_department_id == user.department_id,
                 Message.status == MessageStatus.PENDING_APPROVAL,
-            )
+            ),
         )
     return Counts(unread, owed_row[0], owed_row[1], approvals)
 
@@ -369,7 +378,7 @@ def sent(
     *,
     limit: int = PAGE_SIZE,
     q: str = "",
-) -> InboxPage:
+) -> InboxPage[Message]:
     """The department's sent box (approval pending and returned included), newest first.
 
     Rows are messages; ``next_cursor`` is "0.<id>".
@@ -386,7 +395,7 @@ def sent(
     more = len(rows) > limit
     rows = rows[:limit]
     _listed(session, user, "mailbox.search_sent" if q else "mailbox.sent", len(rows))
-    return InboxPage(rows, f"0.{rows[-1].id}" if more and rows else None)  # type: ignore[arg-type]
+    return InboxPage(rows, f"0.{rows[-1].id}" if more and rows else None)
 
 
 def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, Delivery | None]]:

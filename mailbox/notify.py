@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from hub.db import utcnow
+from hub.db import changed_rows, count_rows, utcnow
 from hub.mailbox.models import Message, Notification, NotificationKind, OutboxMail
 from hub.models import Department, Role, User
 
@@ -103,7 +103,10 @@ def departments(
     if except_user_id is not None:
         query = query.where(User.id != except_user_id)
     users = session.scalars(query.order_by(User.id)).all()
-    body = text if text is not None else text_for(kind, message)  # type: ignore[arg-type]
+    if text is None:
+        assert message is not None, "a notification without a message brings its own text"
+        text = text_for(kind, message)
+    body = text
     rows = [
         {"user_id": u, "kind": kind, "message_id": message_id, "text": body, "link_path": link_path}
         for u in users
@@ -159,10 +162,11 @@ def queue_mails(
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(
+    return count_rows(
+        session,
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None)),
     )
 
 
@@ -184,7 +188,7 @@ def mark_read(session: Session, user_id: int, notification_id: int | None = None
     )
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
-    return session.execute(stmt.values(read_at=utcnow())).rowcount
+    return changed_rows(session, stmt.values(read_at=utcnow()))
 
 
 def mark_read_about(
@@ -200,9 +204,9 @@ def mark_read_about(
         stmt = stmt.where(Notification.link_path == link_path)
     else:
         return 0
-    return session.execute(
-        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
-    ).rowcount
+    return changed_rows(
+        session, stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
 
 
 def own(session: Session, user_id: int, notification_id: int) -> Notification | None:

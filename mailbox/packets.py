@@ -103,7 +103,7 @@ class _Collect:
         own = visible is None
         data = printing.feedback_data(self.session, user, message, doc, quote_parent=own)
         carried = set(doc.categories)
-        if not own:
+        if visible is not None:
             shown = [InformationCategory(c) for c in visible]
             fields, withheld = feedback_fields(doc.content or {}, shown)
             if not fields:
@@ -244,7 +244,7 @@ def sources_changed(job: PacketJob, *, session: Session, user: User, day: date) 
     for message_id in job.sources:
         message = session.get(Message, message_id)
         delivery = _delivery(message, job.department_id) if message is not None else None
-        if delivery is None or delivery.is_recalled:
+        if message is None or delivery is None or delivery.is_recalled:
             return f"この一式に含まれる連絡（連絡番号{message_id}）は取り消されています"
         why = still_covered(session, message, delivery, day)
         if why is not None:

@@ -39,6 +39,9 @@ def _claims(raw: Any, claim_names: Mapping[int, str]) -> tuple[list[dict[str, An
         path = f"claims.{n}"
         row = r.mapping(item, path, "債権ごとの判断", CLAIM_KEYS)
         claim_id = parse_id(row.get("claim_type_id"))
+        if claim_id is None:
+            r.error(path, "債権の指定が正しくありません。")
+            continue
         if claim_id not in claim_names or claim_id in seen:
             r.error(path, "債権の指定が正しくありません。")
             continue

@@ -8,7 +8,9 @@ consent (a recalled share answers 409), and the first print is a first read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -180,10 +182,13 @@ def print_message(session: Session, user: User, message_id: int, fmt: str | None
     check as opening it); a message with nothing to print, 404."""
     fmt = parse_format(fmt)
     view = read.open_message(session, user, message_id)
-    if view.is_recalled:
+    if view.delivery is not None and view.is_recalled:  # only a received copy is recalled
         raise read.refused_recalled(session, user, "print.message", view.delivery)
     message, today = view.message, jp.today()
     kinds = {d.kind: d for d in view.documents}
+    data: Any
+    pdf: Callable[[Any], bytes]
+    docx: Callable[[Any], bytes]
     if message.kind == MessageKind.SHARING_REQUEST and message.sharing_request_id:
         data = request_data(session, user.department_id, message)
         stem, pdf, docx = (

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub import audit, jp, storage
-from hub.db import redo_after_rollback, utcnow
+from hub.db import changed_rows, redo_after_rollback, utcnow
 from hub.documents.consent import signals
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.mailbox import access, notify
@@ -95,7 +95,8 @@ def recall(
     actor: User | None = None,
 ) -> bool:
     """Turn a delivery into a tombstone (once) and tell the sender department."""
-    changed = session.execute(
+    changed = changed_rows(
+        session,
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.state == DeliveryState.DELIVERED)
         .values(
@@ -105,8 +106,8 @@ def recall(
             recalled_on=day,
             recall_reason=reason[:1000],
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.refresh(delivery)
     if not changed:
         return False

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from hub import jp
@@ -177,7 +177,7 @@ def _render_message(view: MessageView, status: int = 200, **extra: Any):
     }
     # The request's reminder history: every recipient's for the sender, one's own otherwise.
     context["reminders"] = reminders.history(
-        db(), message.id, None if view.is_sender else view.delivery.department_id
+        db(), message.id, None if view.delivery is None else view.delivery.department_id
     )
     if view.is_sender:
         context["receipts"] = presenters.receipts(message)
@@ -194,7 +194,7 @@ def show(message_id: int):
 
 
 @bp.get("/messages/<int:message_id>/documents/<int:document_id>")
-def document(message_id: int, document_id: int) -> Response:
+def document(message_id: int, document_id: int) -> ResponseReturnValue:
     """Download a shared file after checking consent again (409 once recalled)."""
     doc, _data = read.open_document(db(), actor(), message_id, document_id, read_file=False)
     if doc.stored_file is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Select,
     any_,
     bindparam,
     false,
@@ -59,7 +60,7 @@ def _sqlite(words: list[str]) -> Any:
     if not usable:
         return None
     phrases = " AND ".join('"' + w.replace('"', '""') + '"' for w in usable)
-    found = (
+    found: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(table(SQLITE_SEARCH_TABLE))
         .where(literal_column(SQLITE_SEARCH_TABLE).op("MATCH")(phrases))

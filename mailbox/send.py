@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp, storage
 from hub.cases import services as cases
-from hub.db import utcnow
+from hub.db import changed_rows, utcnow
 from hub.documents.consent import membership
 from hub.documents.hearing import services as hearing
 from hub.errors import Forbidden, InvalidInput
@@ -310,7 +310,7 @@ def deliver(
     if message.case_id is not None:
         # Recipients join the case only when the consent lets its lead give them something;
         # the others receive the message without seeing the case.
-        case = session.get(Case, message.case_id)
+        case = session.get_one(Case, message.case_id)
         membership.join_on_delivery(session, user, case, recipients, today or jp.today())
     session.flush()
     answered: set[int] = set()
@@ -343,7 +343,8 @@ def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) ->
     parent = session.get(Message, reply.parent_id)
     if parent is None or parent.sender_department_id not in recipient_ids:
         return set()
-    answered = session.execute(
+    answered = changed_rows(
+        session,
         update(Delivery)
         .where(
             Delivery.message_id == parent.id,
@@ -352,8 +353,8 @@ def _mark_answered(session: Session, reply: Message, recipient_ids: set[int]) ->
             Delivery.declined_at.is_(None),
         )
         .values(feedback_message_id=reply.id, feedback_received_at=utcnow())
-        .execution_options(synchronize_session="fetch")
-    ).rowcount
+        .execution_options(synchronize_session="fetch"),
+    )
     if answered and (parent.feedback_due is not None or parent.kind != MessageKind.NOTICE):
         notify.department(
             session, parent.sender_department_id, NotificationKind.FEEDBACK_RECEIVED, reply

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit, jp
 from hub.cases import services as cases
-from hub.db import utcnow
+from hub.db import changed_rows, utcnow
 from hub.documents.categories import InformationCategory
 from hub.documents.consent import sharing
 from hub.errors import Conflict, InvalidInput
@@ -137,7 +137,8 @@ def request_sharing(
             select(Department).where(Department.id.in_(asked_ids)).order_by(Department.id)
         )
     )
-    categories = sorted({i.category for i in request.items}, key=list(InformationCategory).index)
+    order = [c.value for c in InformationCategory]
+    categories = sorted({i.category for i in request.items}, key=order.index)
     labels = "、".join(InformationCategory(c).label for c in categories)
     body = f"依頼する情報: {labels}"
     if request.note:
@@ -176,7 +177,8 @@ def decline(session: Session, user: User, message_id: int, reason: Any) -> Deliv
     text = fields.text("reason", "辞退の理由", max_length=1000, required=True)
     if fields.errors:
         raise InvalidInput(fields=fields.errors)
-    changed = session.execute(
+    changed = changed_rows(
+        session,
         update(Delivery)
         .where(
             Delivery.id == delivery.id,
@@ -184,8 +186,8 @@ def decline(session: Session, user: User, message_id: int, reason: Any) -> Deliv
             Delivery.feedback_received_at.is_(None),
         )
         .values(declined_at=utcnow(), decline_reason=text, work_status=WorkStatus.DONE)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+        .execution_options(synchronize_session=False),
+    )
     session.refresh(delivery)
     if not changed:
         raise Conflict("この依頼には既に回答しています。", code="already_answered")

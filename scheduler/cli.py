@@ -39,7 +39,7 @@ def scheduler_command() -> None:
     # One line per run from our runner; APScheduler's own "running job …" lines are noise.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     cfg: Config = current_app.extensions["tsunagu.config"]
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's app
 
     def context() -> JobContext:
         with app.app_context():
@@ -69,7 +69,7 @@ def jobs_list() -> None:
         click.echo(
             f"{st.job.name:<18}{st.job.schedule_label:<22}{when:<20}{outcome:<6}{done:>6}{due:>6}"
         )
-        if st.failing:
+        if st.failing and st.last_failure:
             click.echo(f"  失敗が{st.failing}回続いています: {st.last_failure.error}")
     ctx.database.dispose()
 
@@ -91,10 +91,10 @@ def jobs_run(name: str, dry_run: bool) -> None:
     ) as bar:
 
         def progress(done: int) -> None:
-            bar.update(max(0, min(done, bar.length) - bar.pos))
+            bar.update(max(0, min(done, bar.length or 1) - bar.pos))
 
         ctx = make_context(dry_run=dry_run, progress=progress)
-        run = jobs.execute(job, ctx, "manual")
+        run = jobs.run_by_hand(job, ctx)
     for line in ctx.report:
         click.echo(line)
     verb = "対象" if dry_run else "処理"

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from hub import jp, settings, workdays
-from hub.db import insert_or_ignore
+from hub.db import count_rows, insert_or_ignore
 from hub.documents.consent import services as consent_services
 from hub.documents.consent import settings as consent_settings
 from hub.documents.consent.models import Consent, ConsentStatus
@@ -86,12 +86,15 @@ def _warnable(session: Session, today: date):
 
 def pending(session: Session, now: datetime) -> int:
     today = jp.local(now).date()
-    expiring = session.scalar(
+    expiring = count_rows(
+        session,
         select(func.count())
         .select_from(Consent)
-        .where(Consent.status == ConsentStatus.ACTIVE, Consent.valid_until < today)
+        .where(Consent.status == ConsentStatus.ACTIVE, Consent.valid_until < today),
     )
-    warn = session.scalar(select(func.count()).select_from(_warnable(session, today).subquery()))
+    warn = count_rows(
+        session, select(func.count()).select_from(_warnable(session, today).subquery())
+    )
     return expiring + warn
 
 
@@ -171,7 +174,7 @@ def expire(session: Session, today: date, *, dry_run: bool = False) -> list[int]
         )
     ids = consent_services.expire_due(session, today)
     for consent_id in ids:
-        consent = session.get(Consent, consent_id)
+        consent = session.get_one(Consent, consent_id)
         day = consent.valid_until + timedelta(days=1)
         recalled = session.execute(
             select(Delivery.message_id, Delivery.department_id)
@@ -206,8 +209,8 @@ def expire(session: Session, today: date, *, dry_run: bool = False) -> list[int]
         )
         # The receiving side: its copy is now a tombstone (the sender was told by the recall).
         for message_id, dept_id in recalled:
-            message = session.get(Message, message_id)
-            sender = session.get(Department, message.sender_department_id)
+            message = session.get_one(Message, message_id)
+            sender = session.get_one(Department, message.sender_department_id)
             notify.department(
                 session,
                 dept_id,

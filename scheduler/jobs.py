@@ -128,6 +128,13 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
+def run_by_hand(job: Job, ctx: JobContext) -> JobRun:
+    """Run a job now for a person (the CLI, 管理 → 定期処理): always recorded."""
+    run = execute(job, ctx, "manual")
+    assert run is not None  # only a quiet scheduled run goes unrecorded
+    return run
+
+
 def execute(job: Job, ctx: JobContext, trigger: str = "schedule") -> JobRun | None:
     """Run a job once and record the run; a failure is recorded (and logged), not raised.
 
@@ -158,7 +165,7 @@ def execute(job: Job, ctx: JobContext, trigger: str = "schedule") -> JobRun | No
         log.exception("job=%s failed", job.name)
     duration = time.monotonic() - started
     with ctx.transaction() as session:
-        row = session.get(JobRun, run.id)
+        row = session.get_one(JobRun, run.id)
         row.outcome = RunOutcome.FAILED if error else RunOutcome.OK
         row.finished_at = ctx.now()
         row.rows = rows

@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub import settings
-from hub.db import is_postgres
+from hub.db import count_rows, is_postgres
 from hub.mailbox.models import OutboxMail, OutboxStatus
 from hub.scheduler import mail
 from hub.scheduler import settings as job_settings
@@ -50,12 +50,15 @@ def _due(now: datetime):
 
 
 def pending(session: Session, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxMail).where(*_due(now)))
+    return count_rows(session, select(func.count()).select_from(OutboxMail).where(*_due(now)))
 
 
 def failed_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == OutboxStatus.FAILED)
+    return count_rows(
+        session,
+        select(func.count())
+        .select_from(OutboxMail)
+        .where(OutboxMail.status == OutboxStatus.FAILED),
     )
 
 

@@ -88,7 +88,7 @@ def _progress(ctx: JobContext, job_id: int):
 
 def _finish_without(ctx: JobContext, job_id: int, status: PacketStatus, error: str) -> None:
     with ctx.transaction() as session:
-        job = session.get(PacketJob, job_id)
+        job = session.get_one(PacketJob, job_id)
         job.status, job.error, job.password_box = status, error[:2000], ""
         job.finished_at = ctx.now()
 
@@ -96,7 +96,7 @@ def _finish_without(ctx: JobContext, job_id: int, status: PacketStatus, error: s
 def build(ctx: JobContext, job_id: int) -> PacketStatus:
     """Build one claimed job; its outcome is recorded on the row (never raised)."""
     with ctx.transaction() as session:
-        job = session.get(PacketJob, job_id)
+        job = session.get_one(PacketJob, job_id)
         user, fmt = job.requested_by, job.format.value
         scope = packet.scope_for(
             session, user, job.case, job.recipient, ctx.today(), action="packet.consent"
@@ -113,7 +113,7 @@ def build(ctx: JobContext, job_id: int) -> PacketStatus:
                 gathered.data, out, fmt, password=password, progress=_progress(ctx, job_id)
             )
             with ctx.transaction() as session:
-                job = session.get(PacketJob, job_id)
+                job = session.get_one(PacketJob, job_id)
                 job.day = scope.day
                 stored = jobs.keep(session, job.requested_by, job, out)
                 jobs.complete(session, job.requested_by, job, gathered, stored, result, ctx.now())

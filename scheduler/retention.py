@@ -280,12 +280,12 @@ def anonymise_resident(session: Session, resident: Resident, now: datetime) -> N
 def apply(session: Session, todo: Plan, now: datetime) -> None:
     """Carry out a plan in the caller's transaction (files are unlinked after it commits)."""
     for case_id in todo.cases:
-        anonymise_case(session, session.get(Case, case_id), now)
+        anonymise_case(session, session.get_one(Case, case_id), now)
     for consent_id in todo.consents:
-        purge_consent(session, session.get(Consent, consent_id), now)
+        purge_consent(session, session.get_one(Consent, consent_id), now)
     session.flush()
     for resident_id in todo.residents:
-        anonymise_resident(session, session.get(Resident, resident_id), now)
+        anonymise_resident(session, session.get_one(Resident, resident_id), now)
     days = timedelta(days=settings.get(session, job_settings.NOTIFICATION_DAYS.key))
     session.execute(delete(Notification).where(Notification.id.in_(_old_notifications(now - days))))
     session.execute(delete(OutboxMail).where(OutboxMail.id.in_(_old_mails(now - days))))

@@ -81,7 +81,7 @@ def run(name: str):
     # The job writes in its own transactions: end the request's first (on SQLite it holds
     # the write lock from its first statement).
     db().commit()
-    done = jobs.execute(job, ctx, "manual")
+    done = jobs.run_by_hand(job, ctx)
     audit.record(db(), actor(), "job.run", object_type="job", object_id=name)
     if done.error:
         flash(f"{job.label}は失敗しました: {done.error}", "error")

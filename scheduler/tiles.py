@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub import jp
+from hub.db import count_rows
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.models import User
 from hub.panels import Tile
@@ -21,7 +22,8 @@ def dashboard_tiles(session: Session, user: User) -> list[Tile]:
         return []
     today = jp.today()
     until = consents.ending_within(session, today)
-    ending = session.scalar(
+    ending = count_rows(
+        session,
         select(func.count())
         .select_from(Consent)
         .where(
@@ -29,7 +31,7 @@ def dashboard_tiles(session: Session, user: User) -> list[Tile]:
             Consent.status == ConsentStatus.ACTIVE,
             Consent.valid_until >= today,
             Consent.valid_until <= until,
-        )
+        ),
     )
     return [
         Tile(

@@ -165,7 +165,8 @@ def _take(
     consent = services.create_draft(session, staff, resident.id, draft, today=today)
     paper_form.generate(session, staff, resident.id, consent.id, today=today)
     # Signed the day the form was printed: after midnight (Japan time) that is a day later.
-    signed_on = max(today, jp.local(consent.form_generated_at).date())
+    printed = consent.form_generated_at
+    signed_on = max(today, jp.local(printed).date()) if printed else today
     scan = signed_scan_pdf(consent.id, signed_on, resident.name)
     paper_form.upload_scan(session, staff, resident.id, consent.id, scan, "署名済み同意書.pdf")
     services.activate(

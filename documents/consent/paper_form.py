@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,7 +143,7 @@ def upload_scan(
     user: User,
     resident_id: int,
     consent_id: int,
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     filename: str,
 ) -> Consent:
     """Register the scan of the signed form (PDF, PNG or JPEG); a hostile file is refused."""

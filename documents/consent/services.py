@@ -218,13 +218,14 @@ def activate(
     )
     if not consent.is_draft:
         raise Conflict("この同意は既に有効化されています。", code="consent_not_draft")
-    if consent.scan_id is None or not consent.is_form_generated:
+    printed = consent.form_generated_at
+    if consent.scan_id is None or not consent.is_form_generated or printed is None:
         raise Conflict(
             "署名済みの同意書（スキャン）を登録してから有効にしてください。", code="scan_missing"
         )
     fields = Fields(data)
     obtained_on = _date(fields, "obtained_on", "同意日")
-    issued_on = jp.local(consent.form_generated_at).date()
+    issued_on = jp.local(printed).date()
     if obtained_on is not None:
         if obtained_on > today:
             fields.error("obtained_on", "同意日が未来の日付になっています。")

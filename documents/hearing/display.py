@@ -201,8 +201,9 @@ def diff(old: list[Line], new: list[Line]) -> list[Change]:
         a, b = before.get(key), after.get(key)
         if a is not None and b is not None and a.text == b.text:
             continue
-        line = b or a
+        shown = b or a
+        assert shown is not None  # a key is in one of the versions at least
         changes.append(
-            Change(line.section, key, line.label, a.text if a else NONE, b.text if b else NONE)
+            Change(shown.section, key, shown.label, a.text if a else NONE, b.text if b else NONE)
         )
     return changes

@@ -183,7 +183,7 @@ def edit(case_id: int):
     if action == "save":
         flash(f"共通ヒアリングシートを第{sheet.version}版として保存しました。", "success")
         return redirect(url_for(".show", case_id=case_id))
-    case = db().get(Case, case_id)
+    case = db().get_one(Case, case_id)
     notice = None
     if action == "apply_plan":
         form = forms.with_plan(form, result.figures["plan"], services.claim_types(db()))

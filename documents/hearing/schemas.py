@@ -302,7 +302,7 @@ class RecordedJudgement(Out):
     @classmethod
     def of(cls, j: CriteriaJudgement, item: judgements.Item) -> RecordedJudgement:
         return cls(
-            decision=j.decision.value,  # type: ignore[arg-type]  # met or not_met (DECISIONS)
+            decision=j.decision.value,
             reason=j.reason,
             suggestion=j.suggestion,
             suggestion_reason=j.suggestion_reason,

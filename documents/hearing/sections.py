@@ -75,7 +75,8 @@ def _claim(r: Reader, value: Any, path: str, ids: Collection[int], seen: set[int
 
 def _arrears(r: Reader, value: Any, ids: Collection[int]) -> dict | None:
     section = r.mapping(value, "arrears", "滞納状況", {"claims"})
-    claims, seen = [], set()
+    claims: list[dict[str, Any]] = []
+    seen: set[int] = set()
     for i, row in r.rows(
         section.get("claims"), "arrears.claims", "滞納状況", len(ids) or 1, "claim_type_id"
     ):
@@ -98,7 +99,8 @@ def _arrears(r: Reader, value: Any, ids: Collection[int]) -> dict | None:
 
 def _payment_plan(r: Reader, value: Any, ids: Collection[int]) -> dict | None:
     section = r.mapping(value, "payment_plan", "納付計画", {"items", "notes"})
-    items, seen = [], set()
+    items: list[dict[str, Any]] = []
+    seen: set[int] = set()
     for i, row in r.rows(
         section.get("items"), "payment_plan.items", "納付計画", len(ids) or 1, "claim_type_id"
     ):
@@ -112,7 +114,8 @@ def _payment_plan(r: Reader, value: Any, ids: Collection[int]) -> dict | None:
         }
         if item["monthly"] is None and f"{p}.monthly" not in r.errors:
             r.error(f"{p}.monthly", "合意した月額を入力してください。")
-        if item["start"] and item["until"] and item["until"] < item["start"]:
+        start, until = item["start"], item["until"]
+        if isinstance(start, str) and isinstance(until, str) and until < start:
             r.error(f"{p}.until", "終了月は開始月以降にしてください。")
         items.append(item)
     notes = r.text(section.get("notes"), "payment_plan.notes", "備考", TEXT_LIMITS["plan_notes"])

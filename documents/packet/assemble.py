@@ -81,7 +81,10 @@ def write_packet_pdf(
     pages = own_reader.pages
     numbers = layout.numbers
     if refs.forms:  # the stamped pages name the packet's font: it is written under that name
-        fonts = pages[0]["/Resources"]["/Font"]  # pypdf resolves references on access
+        resources = pages[0]["/Resources"]  # pypdf resolves references on access
+        assert isinstance(resources, DictionaryObject)  # the own pages are the hub's PDF
+        fonts = resources["/Font"]
+        assert isinstance(fonts, DictionaryObject)
         own.assign(fonts.raw_get(numbers.font), refs.font)
     order = [own.reserve_page(pages[n].indirect_reference) for n in range(layout.own_pages)]
     for n, ref in enumerate(order):

@@ -55,8 +55,8 @@ def opened(attachment: Attachment) -> Iterator[BinaryIO]:
     """The attachment's bytes as a stream, closed afterwards."""
     source = attachment.source
     if isinstance(source, Path | str):
-        with open(source, "rb") as stream:
-            yield stream
+        with open(source, "rb") as opened:
+            yield opened
         return
     stream = source()
     try:

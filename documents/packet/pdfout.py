@@ -23,6 +23,7 @@ from pypdf.generic import (
     DictionaryObject,
     IndirectObject,
     NameObject,
+    NullObject,
     NumberObject,
     PdfObject,
     StreamObject,
@@ -53,7 +54,7 @@ class PdfOut:
     def allocate(self) -> IndirectObject:
         """Reserve the next object number (written later with ``write``)."""
         self._count += 1
-        return IndirectObject(self._count, 0, None)  # type: ignore[arg-type]
+        return IndirectObject(self._count, 0, None)
 
     def write(self, ref: IndirectObject, obj: PdfObject) -> None:
         if self.encryptor is not None:
@@ -150,8 +151,9 @@ class Copier:
         self._numbers: dict[tuple[int, int], IndirectObject] = {}
         self._pending: list[tuple[IndirectObject, IndirectObject]] = []
 
-    def reserve_page(self, source: IndirectObject) -> IndirectObject:
+    def reserve_page(self, source: IndirectObject | None) -> IndirectObject:
         """Number a source page in advance: references to it become references to the copy."""
+        assert source is not None  # a page read from a file has its object number
         ref = self.out.allocate()
         self._numbers[(source.idnum, source.generation)] = ref
         return ref
@@ -161,8 +163,11 @@ class Copier:
         self._numbers[(source.idnum, source.generation)] = target
         self._pending.append((source, target))
 
-    def copy(self, obj: PdfObject) -> PdfObject:
-        """A copy of a direct object whose indirect references point into the output."""
+    def copy(self, obj: PdfObject | None) -> PdfObject:
+        """A copy of a direct object whose indirect references point into the output (a
+        reference to a missing object is PDF null)."""
+        if obj is None:
+            return NullObject()
         if isinstance(obj, IndirectObject):
             key = (obj.idnum, obj.generation)
             ref = self._numbers.get(key)

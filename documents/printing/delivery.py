@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hub import audit
+from hub.db import changed_rows
 from hub.documents.categories import ORDER
 from hub.documents.consent import gate
 from hub.documents.printing import links, signals
@@ -130,12 +131,13 @@ def release(session: Session, user: User, job: PacketJob, today: date, now: date
     the first download of a paper packet recorded as the provision, the download audited."""
     check(session, user, job, today)
     if job.method == PacketMethod.PAPER and job.handed_over_at is None:
-        handed = session.execute(
+        handed = changed_rows(
+            session,
             update(PacketJob)
             .where(PacketJob.id == job.id, PacketJob.handed_over_at.is_(None))
             .values(handed_over_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
         session.refresh(job)
         if handed:
             audit.record(

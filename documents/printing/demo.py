@@ -4,12 +4,14 @@ The places and numbers are made up for the demo, except 法テラス's published
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.documents.printing.models import CounsellingWindow
 
-WINDOWS = (
+WINDOWS: tuple[dict[str, Any], ...] = (
     dict(
         name="ぷらっとホーム世田谷",
         what_for="仕事や住まい、家計のことなど、生活全般の困りごと。どこに相談したらよいかわからないときも。",

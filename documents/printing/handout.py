@@ -96,8 +96,9 @@ def _chosen(raw: Iterable[str], found: list[Choice]) -> list[CounsellingWindow]:
     """The ticked windows; none ticked means the suggested ones."""
     by_id = {c.window.id: c.window for c in found}
     items = list(raw)
-    ids = [parse_id(i) for i in items]
-    if any(i is None or i not in by_id for i in ids):
+    parsed = [parse_id(i) for i in items]
+    ids = [i for i in parsed if i is not None and i in by_id]
+    if len(ids) != len(parsed):
         raise InvalidInput(fields={"window": "相談先の指定が正しくありません。"})
     chosen = (
         [by_id[i] for i in dict.fromkeys(ids)]

@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.db import count_rows
 from hub.documents.hearing import services as hearing
 from hub.documents.printing.models import CounsellingWindow, PacketJob
 from hub.models import Case, Resident, User
@@ -42,8 +43,9 @@ def resident_panel(session: Session, user: User, resident: Resident) -> Panel | 
     """相談先のご案内: a link to choose the windows and print the handout."""
     if not user.can_read_cases:
         return None
-    count = session.scalar(
-        select(func.count()).select_from(CounsellingWindow).where(CounsellingWindow.is_active)
+    count = count_rows(
+        session,
+        select(func.count()).select_from(CounsellingWindow).where(CounsellingWindow.is_active),
     )
     return Panel("documents/printing/_resident_panel.html", {"resident": resident, "count": count})
 
@@ -52,9 +54,10 @@ def admin_tiles(session: Session, user: User) -> list[Tile]:
     """The directory of counselling windows (相談先)."""
     if not user.is_admin:
         return []
-    total = session.scalar(select(func.count()).select_from(CounsellingWindow)) or 0
-    active = session.scalar(
-        select(func.count()).select_from(CounsellingWindow).where(CounsellingWindow.is_active)
+    total = count_rows(session, select(func.count()).select_from(CounsellingWindow))
+    active = count_rows(
+        session,
+        select(func.count()).select_from(CounsellingWindow).where(CounsellingWindow.is_active),
     )
     return [
         Tile(

@@ -162,7 +162,7 @@ class PacketOut(Out):
     def of(cls, state: PacketState) -> PacketOut:
         return cls(
             id=state.packet_id,
-            status=state.status,  # type: ignore[arg-type]  # a PacketStatus value
+            status=state.status,
             label=state.label,
             done=state.done,
             total=state.total,

@@ -108,7 +108,7 @@ def print_sheet(
     """Print a version of a case's sheet (the latest by default) cut for the user, audited."""
     fmt = parse_format(fmt)
     seen = hearing.get(session, user, case_id, version)
-    case = session.get(Case, case_id)
+    case = session.get_one(Case, case_id)
     cuts = Cuts(session, user, case, "print.hearing_sheet")
     data = sheet_contract(session, case, seen, cuts, issued_on=jp.today())
     audit.record(

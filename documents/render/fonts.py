@@ -56,6 +56,7 @@ def _parsed(path: Path) -> TTFFont:
     scratch = FPDF()
     scratch.add_font("parsed", "", path)
     parsed = scratch.fonts["parsed"]
+    assert isinstance(parsed, TTFFont)
     parsed.ttfont.close()  # each document opens its own (see _clone); keep no file handle
     return parsed
 

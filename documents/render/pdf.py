@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from fpdf import FPDF
 from fpdf.enums import Align, TextEmphasis, TextMode, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from . import pdftable
 from .fonts import PDF_FAMILY, add_pdf_font
@@ -170,17 +171,21 @@ class PdfDocument:
         """One line of text; ``strong`` thickens the glyphs with a thin outline (the font wheel
         has no bold weight). The outline mode goes inside q/Q (local_context): fpdf2 would
         otherwise leave it set for all the text after it on the page."""
-        args = (width, height, line)
-        kwargs = {"align": Align.coerce(align), "new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+        def cell() -> None:
+            self.pdf.cell(
+                width, height, line, align=Align.coerce(align), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+
         if not strong:
-            self.pdf.cell(*args, **kwargs)
+            cell()
             return
         stroke = self.pdf.font_size_pt * 0.012
         color = self.pdf.text_color
         with self.pdf.local_context(
             text_mode=TextMode.FILL_STROKE, line_width=stroke, draw_color=color
         ):
-            self.pdf.cell(*args, **kwargs)
+            cell()
 
     @staticmethod
     def line_height(size: float = BODY_PT) -> float:
@@ -189,6 +194,12 @@ class PdfDocument:
     def set_size(self, size: float) -> None:
         """Set the font size (pt) for what is drawn next."""
         self.pdf.set_font(PDF_FAMILY, size=size)
+
+    def _font(self) -> TTFFont:
+        """The current font: always the embedded Noto (set when the document starts)."""
+        font = self.pdf.current_font
+        assert isinstance(font, TTFFont), "the document's font is set before any text"
+        return font
 
     def measure(self, text: str, size: float | None = None) -> float:
         """The width of ``text`` in mm at ``size`` pt (the current size by default).
@@ -200,7 +211,7 @@ class PdfDocument:
         key = (size, text)
         width = self._widths.get(key)
         if width is None:
-            font = self.pdf.current_font
+            font = self._font()
             width = font.get_text_width(text, size, None)[1] / self.pdf.k
             self._widths[key] = width
         return width
@@ -209,7 +220,7 @@ class PdfDocument:
         """The font's resource name and ``text`` as a content-stream string operand, in the
         current font: what fpdf2 itself writes for ``text()``. For text drawn outside fpdf2
         (the packet's page numbers); the characters are added to the embedded subset."""
-        font = self.pdf.current_font
+        font = self._font()
         operand = font.encode_text(text).removesuffix(" Tj")
         return f"/F{font.i}", operand
 
@@ -351,7 +362,7 @@ class PdfDocument:
         """
         missing: list[str] = []
         for font in self.pdf.fonts.values():
-            if getattr(font, "missing_glyphs", None):
+            if isinstance(font, TTFFont) and font.missing_glyphs:
                 missing.extend(chr(code) for code in font.missing_glyphs)
                 font.missing_glyphs = []
         self.missing_characters = tuple(dict.fromkeys(missing))

@@ -176,7 +176,7 @@ def field_messages(error: ValidationError) -> dict[str, str]:
     described by the X branch (the None branch only says it is not null). A field the model
     names in ``KEYED_INSIDE`` keys its errors by the path inside it."""
     model = _models().get(error.title)
-    inside = getattr(model, "KEYED_INSIDE", frozenset())
+    inside: frozenset[str] = getattr(model, "KEYED_INSIDE", frozenset())
     found: dict[str, str] = {}
     errors = sorted(error.errors(include_url=False), key=lambda e: e["type"] == "none_required")
     for item in errors:
@@ -189,7 +189,7 @@ def field_messages(error: ValidationError) -> dict[str, str]:
             key == path or key.startswith(f"{path}.") for key in found
         ):
             continue  # the X branch said what is wrong inside the value
-        found.setdefault(path, _message(item, label))
+        found.setdefault(path, _message(dict(item), label))
     return found
 
 

@@ -12,6 +12,7 @@ import copy
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
+from flask_openapi3 import OpenAPI
 
 from hub.api.auth import MAX_BODY_BYTES
 from hub.api.blueprint import api_blueprint
@@ -52,7 +53,8 @@ def document(app: Flask | None = None) -> dict[str, Any]:
     """The document as served: built once per process from the app's routes and models."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy
     if _DOC not in app.extensions:
-        app.extensions[_DOC] = _finish(copy.deepcopy(app.api_doc), app.extensions.get(_CODES, {}))
+        spec = app.api_doc if isinstance(app, OpenAPI) else {}
+        app.extensions[_DOC] = _finish(copy.deepcopy(spec), app.extensions.get(_CODES, {}))
     return app.extensions[_DOC]
 
 

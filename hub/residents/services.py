@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -113,7 +114,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         "address": fields.text("address", "住所", max_length=200),
         "phone": phone(fields),
     }
-    if values["birth_date"] and values["birth_date"] > jp.today():
+    born = values["birth_date"]
+    if isinstance(born, date) and born > jp.today():
         fields.error("birth_date", "生年月日が未来の日付になっています。")
     fields.check()
     return values

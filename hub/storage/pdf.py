@@ -51,7 +51,7 @@ _ACTIVE_TYPES = frozenset(
 _TYPE_KEYS = ("/S", "/Subtype", "/Type")
 
 
-def _resolve(obj: PdfObject) -> PdfObject:
+def _resolve(obj: PdfObject | None) -> PdfObject | None:
     return obj.get_object() if isinstance(obj, IndirectObject) else obj
 
 
@@ -71,7 +71,7 @@ def _active_in(obj: DictionaryObject) -> str | None:
 
 def find_active_content(reader: PdfReader) -> str | None:
     """Return the first key that makes the PDF active, walking every reachable object."""
-    stack: list[PdfObject] = [reader.trailer]
+    stack: list[PdfObject | None] = [reader.trailer]
     seen: set[tuple[int, int]] = set()
     while stack:
         obj = stack.pop()

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
@@ -91,7 +91,7 @@ def _size_label(limit: int) -> str:
     return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit:,} バイト"
 
 
-def _read_capped(data: bytes | BinaryIO, limit: int) -> bytes:
+def _read_capped(data: bytes | IO[bytes], limit: int) -> bytes:
     """Return the bytes, reading a stream no further than one byte past the limit."""
     if isinstance(data, bytes | bytearray | memoryview):
         blob = bytes(data)
@@ -125,7 +125,7 @@ def _write_atomically(root: Path, path: Path, blob: bytes) -> None:
 def store(
     session: Session,
     actor: User | None,
-    data: bytes | BinaryIO,
+    data: bytes | IO[bytes],
     original_name: str,
     *,
     purpose: str,

@@ -81,6 +81,7 @@ def keep_generated(
     try:
         with os.fdopen(fd, "wb") as out:
             hashed = _Hashing(source)
+            # _Hashing reads like the file it wraps (read() only): all the stream needs.
             crypto.encrypt_stream(storage.key, hashed, out, storage_key)  # type: ignore[arg-type]
             out.flush()
             os.fsync(out.fileno())
@@ -136,7 +137,7 @@ def read_into(
             crypto.decrypt_stream(
                 [storage.key, *storage.old_keys],
                 source,
-                hashed,  # type: ignore[arg-type]
+                hashed,  # type: ignore[arg-type]  # a writer with write() only, as above
                 stored.storage_key,
             )
         if hashed.sha256.hexdigest() != stored.sha256:

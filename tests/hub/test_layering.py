@@ -33,3 +33,32 @@ def test_the_check_finds_a_core_module_that_imports_a_package(tmp_path):
     assert PACKAGES.search("from hub.mailbox import send")
     assert PACKAGES.search("import hub.documents.consent.gate")
     assert not PACKAGES.search("from hub.cases import services")
+
+
+#: ``from hub.x import a, _b`` (also inside parentheses): a private name taken from another module.
+PRIVATE_IMPORT = re.compile(r"from hub(?:\.\w+)+ import (?:\([^)]*?|[^(\n]*?)(?<![\w.])_[a-z]\w*")
+
+
+def test_no_module_imports_another_modules_private_names():
+    import hub.documents
+    import hub.mailbox
+    import hub.scheduler
+
+    roots = {
+        Path(p) for pkg in (hub, hub.documents, hub.mailbox, hub.scheduler) for p in pkg.__path__
+    }
+    found = [
+        f"{path}: {match.group(0)!r}"
+        for root in sorted(roots)
+        for path in sorted(root.rglob("*.py"))
+        if "migrations" not in path.parts
+        for match in PRIVATE_IMPORT.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "private names imported across modules:\n" + "\n".join(found)
+
+
+def test_the_private_import_check_bites():
+    assert PRIVATE_IMPORT.search("from hub.mailbox.inbox import _audited, awaiting_answer")
+    assert PRIVATE_IMPORT.search("from hub.jp import (\n    fold,\n    _spaces,\n)")
+    assert not PRIVATE_IMPORT.search("from hub.mailbox.inbox import audited_list, require_worker")
+    assert not PRIVATE_IMPORT.search("from __future__ import annotations")

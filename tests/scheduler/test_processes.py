@@ -132,9 +132,9 @@ def test_two_schedulers_and_a_sigkill_send_every_reminder_once(db, database, cit
                 .subquery()
             )
         ).scalar_one()
-        runners = conn.execute(text("SELECT count(DISTINCT runner) FROM job_runs")).scalar_one()
     assert per_delivery == 0
-    assert runners >= 2  # both processes really ran jobs
+    # Which process wrote which row is not asserted: on a loaded machine one process may do all
+    # the work before the other's first poll, and the killed one's run leaves no job_runs row.
     engine.dispose()
     assert again.returncode == 0 and second.returncode == 0  # stopped cleanly by SIGTERM
     log = (tmp_path / "b" / "scheduler.log").read_text()

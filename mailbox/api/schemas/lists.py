@@ -61,14 +61,14 @@ QueryFlag = Annotated[
 ]
 
 #: What each inbox filter means (the query string's and the search body's are the same).
-KIND = {"title": "連絡の種類", "description": labels(MessageKind)}
-CASE = {"title": "ケース", "description": "このケースの連絡だけ"}
-DUE = {"title": "回答待ち", "description": "回答を求められ、まだ回答していないもの"}
-OVERDUE = {"title": "期限超過", "description": "回答期限を過ぎたもの"}
-RECALLED = {"title": "取消し", "description": "同意の範囲外となり取り消されたもの"}
-UNREAD = {"title": "未読", "description": "未読のもの"}
-STATUS = {"title": "対応状況", "description": labels(WorkStatus)}
-MINE = {"title": "自分の担当", "description": "自分が担当者のもの"}
+KIND: dict[str, Any] = {"title": "連絡の種類", "description": labels(MessageKind)}
+CASE: dict[str, Any] = {"title": "ケース", "description": "このケースの連絡だけ"}
+DUE: dict[str, Any] = {"title": "回答待ち", "description": "回答を求められ、まだ回答していないもの"}
+OVERDUE: dict[str, Any] = {"title": "期限超過", "description": "回答期限を過ぎたもの"}
+RECALLED: dict[str, Any] = {"title": "取消し", "description": "同意の範囲外となり取り消されたもの"}
+UNREAD: dict[str, Any] = {"title": "未読", "description": "未読のもの"}
+STATUS: dict[str, Any] = {"title": "対応状況", "description": labels(WorkStatus)}
+MINE: dict[str, Any] = {"title": "自分の担当", "description": "自分が担当者のもの"}
 
 
 class InboxFilters:

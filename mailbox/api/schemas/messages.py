@@ -74,6 +74,7 @@ class ClaimDecisionInput(Body):
     """One claim's decision: 納付計画, 徴収猶予, 換価の猶予, 執行停止 or 継続."""
 
     claim_type_id: Id = Field(title="債権")
+    # The decisions are the policy form's own list; mypy cannot read a Literal built from it.
     decision: Literal[tuple(DECISIONS)] = Field(  # type: ignore[valid-type]
         title="判断", description=choices(DECISIONS)
     )

@@ -38,8 +38,8 @@ DAYS_LEFT = (
     "負は超過）。回答済み・辞退・取消しは null"
 )
 NEXT_CURSOR = "次のページの指定（cursor にそのまま渡す）。最後のページでは null"
-CURSOR = {"title": "ページの指定", "description": CURSOR_DESCRIPTION}
-LIMIT = {"title": "件数", "description": "1〜200（省略: 50）"}
+CURSOR: dict[str, Any] = {"title": "ページの指定", "description": CURSOR_DESCRIPTION}
+LIMIT: dict[str, Any] = {"title": "件数", "description": "1〜200（省略: 50）"}
 
 #: The inbox cursor, as the services read it.
 Cursor = Annotated[str, Strict(), Field(pattern=inbox.CURSOR_PATTERN)]

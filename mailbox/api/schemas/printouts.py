@@ -62,7 +62,7 @@ class DisclosureOut(Out):
             categories=list(row.categories),
             consent_numbers=list(numbers),
             basis=row.basis,
-            method=row.method,  # type: ignore[arg-type]  # 「ハブ」 or 「紙」
+            method=row.method,
             read_on=row.read_on,
             recalled_on=row.recalled_on,
             message_id=message_id,
