@@ -75,6 +75,11 @@ def _start(url: str, instance: Path) -> subprocess.Popen:
         )
 
 
+def _started(instance: Path) -> int:
+    """How many schedulers logged their start in the instance's log."""
+    return (instance / "scheduler.log").read_text().count("scheduler started")
+
+
 def _count(engine, model) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(model)).scalar_one()
@@ -110,6 +115,9 @@ def test_two_schedulers_and_a_sigkill_send_every_reminder_once(db, database, cit
         again = _start(database.url, tmp_path / "a")
         processes.append(again)
         assert _wait(lambda: _count(engine, FeedbackReminder) == REQUESTS, timeout=90)
+        # Both running schedulers have their signal handlers (a loaded machine may take seconds
+        # to start one): "a" holds the killed process's start and the restarted one's.
+        assert _wait(lambda: _started(tmp_path / "a") >= 2 and _started(tmp_path / "b"), 60)
         time.sleep(1.5)  # another poll of both: nothing more is written
     finally:
         for p in processes:
