@@ -28,6 +28,9 @@ run: $(VENV)/.run-installed
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/tsunagu run --host $(HOST) --port $(PORT)
 
+# The suite on every core (pytest-xdist; each worker has its own databases, files and ports).
+# PYTEST_ARGS="-p no:xdist -k …" runs a part in one process.
+PYTEST_ARGS ?= -n auto
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
