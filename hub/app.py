@@ -143,6 +143,10 @@ def load_models() -> None:
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
     import hub.mailbox.read
+
+    # hub.meetings.access tells organisers when a consent stops covering a participant.
+    import hub.meetings.access
+    import hub.meetings.models
     import hub.models
     import hub.scheduler.models  # noqa: F401
 
