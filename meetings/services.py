@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from hub import audit, jp, workdays
+from hub import audit, workdays
 from hub.cases.services import get_visible, require_lead
 from hub.documents.categories import InformationCategory
 from hub.errors import Conflict, Forbidden, InvalidInput
@@ -95,7 +95,7 @@ def propose(
     _check(session, proposal, now, case.lead_department_id)
     guard.require_criteria(session, case)
     guard.require_consent(
-        session, user, case, proposal.department_ids, proposal.agenda, jp.local(now).date()
+        session, user, case, proposal.department_ids, proposal.agenda, now.astimezone(TOKYO).date()
     )
     length = timedelta(minutes=proposal.duration_minutes)
     meeting = Meeting(
@@ -159,7 +159,12 @@ def add_department(
         raise InvalidInput(fields={"department_id": "存在しない所管課です。"})
     if meeting.case is not None:
         guard.require_consent(
-            session, user, meeting.case, [department_id], meeting.agenda, jp.local(now).date()
+            session,
+            user,
+            meeting.case,
+            [department_id],
+            meeting.agenda,
+            now.astimezone(TOKYO).date(),
         )
     meeting.participants.append(Participant(department_id=department_id))
     session.flush()
