@@ -1,5 +1,6 @@
 """The conference job: close the polls that are due (deadline reached, or everyone answered),
-pick the slot and invite, or hand a tie to the organiser; send the reminders that are due.
+pick the slot and invite, or hand a tie to the organiser; send the reminders that are due;
+chase the minutes a day after a meeting.
 
 A poller over database state: a poll closed or a reminder sent is marked, so a second run (or
 a second scheduler) does nothing twice.
@@ -7,14 +8,17 @@ a second scheduler) does nothing twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.meetings import invitations, services
-from hub.meetings.models import Meeting, MeetingStatus, Reminder
+from hub.meetings import invitations, minutes, services
+from hub.meetings.models import Meeting, MeetingStatus, Minutes, Reminder
 from hub.scheduler.context import JobContext
+
+#: The minutes are chased a day after the meeting ended.
+CHASE_AFTER = timedelta(days=1)
 
 
 def _polls(session: Session, now: datetime) -> list[Meeting]:
@@ -35,6 +39,21 @@ def _reminders(session: Session, now: datetime):
             Meeting.starts_at > now,
         )
         .order_by(Reminder.id)
+    )
+
+
+def _unrecorded(now: datetime):
+    """Decided meetings a day past their end without minutes, not chased yet."""
+    return (
+        select(Meeting)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at <= now - CHASE_AFTER,
+            Meeting.minutes_chased_at.is_(None),
+            Minutes.meeting_id.is_(None),
+        )
+        .order_by(Meeting.id)
     )
 
 
@@ -61,6 +80,13 @@ def run(ctx: JobContext) -> int:
                 invitations.send(session, reminder.meeting, "remind", ctx.now())
                 reminder.sent_at = ctx.now()
             done += 1
+    with ctx.transaction() as session:
+        for meeting in session.scalars(_unrecorded(ctx.now())):
+            if ctx.dry_run:
+                ctx.note(f"会議{meeting.id}: 議事録の記録を主催課に促します。")
+            else:
+                minutes.chase(session, meeting, ctx.now())
+            done += 1
     ctx.advance(done)
     return done
 
@@ -69,4 +95,5 @@ def pending(session: Session, now: datetime) -> int:
     reminders = session.scalar(
         select(func.count()).select_from(_reminders(session, now).subquery())
     )
-    return len(_polls(session, now)) + (reminders or 0)
+    unrecorded = session.scalar(select(func.count()).select_from(_unrecorded(now).subquery()))
+    return len(_polls(session, now)) + (reminders or 0) + (unrecorded or 0)

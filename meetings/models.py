@@ -92,6 +92,8 @@ class Meeting(Base):
     #: The sequence whose invitation (or cancellation) is queued; None: none queued yet.
     sent_sequence: Mapped[int | None]
     cancel_sent_at: Mapped[datetime | None]
+    #: When the organiser was reminded to record the minutes (once, after the meeting).
+    minutes_chased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -108,6 +110,10 @@ class Meeting(Base):
     )
     reminders: Mapped[list[Reminder]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan"
+    )
+    minutes: Mapped[Minutes | None] = relationship(cascade="all, delete-orphan")
+    actions: Mapped[list[ActionItem]] = relationship(
+        cascade="all, delete-orphan", order_by="ActionItem.id"
     )
 
     @property
@@ -184,6 +190,26 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="reminders")
+
+
+class ClaimDecision(enum.StrEnum):
+    """徴収の判断 per claim, decided at the conference."""
+
+    PAYMENT_PLAN = "payment_plan"
+    GRACE = "grace"
+    CONVERSION_GRACE = "conversion_grace"
+    SUSPENSION = "suspension"
+    CONTINUE = "continue"
+
+    @property
+    def label(self) -> str:
+        return {
+            "payment_plan": "納付計画",
+            "grace": "徴収猶予",
+            "conversion_grace": "換価の猶予",
+            "suspension": "執行停止",
+            "continue": "継続",
+        }[self.value]
 
 
 class ActionItem(Base):

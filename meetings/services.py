@@ -132,7 +132,7 @@ def propose(
     return meeting
 
 
-def _organiser(session: Session, user: User, meeting_id: int, action: str) -> Meeting:
+def require_organiser(session: Session, user: User, meeting_id: int, action: str) -> Meeting:
     meeting = get_meeting(session, user, meeting_id, action)
     if user.department_id != meeting.organiser_department_id:
         raise audit.refuse(
@@ -152,7 +152,7 @@ def add_department(
     session: Session, user: User, meeting_id: int, department_id: int, now: datetime
 ) -> Meeting:
     """Add a department to a conference: the same consent check as at the proposal."""
-    meeting = _organiser(session, user, meeting_id, "meeting.add_department")
+    meeting = require_organiser(session, user, meeting_id, "meeting.add_department")
     if department_id in meeting.department_ids:
         raise Conflict("この所管課は既に参加しています。", code="already_participating")
     if session.get(Department, department_id) is None:
@@ -238,7 +238,7 @@ def close_poll(session: Session, meeting: Meeting, now: datetime) -> MeetingStat
 
 def choose(session: Session, user: User, meeting_id: int, slot_id: int, now: datetime) -> Meeting:
     """The organiser decides the slot (after a tie, or before the deadline)."""
-    meeting = _organiser(session, user, meeting_id, "meeting.choose")
+    meeting = require_organiser(session, user, meeting_id, "meeting.choose")
     if meeting.status not in (MeetingStatus.POLLING, MeetingStatus.CHOOSING):
         raise Conflict("日程は既に決まっています。変更は「日時の変更」から行ってください。")
     slot = next((s for s in meeting.slots if s.id == slot_id), None)
@@ -254,7 +254,7 @@ def move(
     session: Session, user: User, meeting_id: int, starts_at: datetime, now: datetime
 ) -> Meeting:
     """Move a decided conference: SEQUENCE+1, reminders recomputed, everyone told."""
-    meeting = _organiser(session, user, meeting_id, "meeting.move")
+    meeting = require_organiser(session, user, meeting_id, "meeting.move")
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict("日程が決まってから変更できます。", code="not_scheduled")
     opens, closes = workdays.hours(session)
@@ -275,7 +275,7 @@ def move(
 
 def cancel(session: Session, user: User, meeting_id: int, now: datetime) -> Meeting:
     """Cancel a conference; a decided one sends METHOD:CANCEL to everyone."""
-    meeting = _organiser(session, user, meeting_id, "meeting.cancel")
+    meeting = require_organiser(session, user, meeting_id, "meeting.cancel")
     was_scheduled = meeting.status == MeetingStatus.SCHEDULED
     meeting.status = MeetingStatus.CANCELLED
     if was_scheduled:

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("sent_sequence", sa.Integer(), nullable=True),
         sa.Column("cancel_sent_at", hub.db.UTCDateTime(), nullable=True),
+        sa.Column("minutes_chased_at", hub.db.UTCDateTime(), nullable=True),
         sa.Column("created_at", hub.db.UTCDateTime(), nullable=False),
         sa.Column("updated_at", hub.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_meetings_case_id_cases")),
