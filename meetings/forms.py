@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from werkzeug.datastructures import MultiDict
 
 from hub.documents.categories import InformationCategory
 from hub.errors import InvalidInput
 from hub.jp import TOKYO
+from hub.meetings.minutes import Action, MinutesInput
 from hub.meetings.models import Answer
 from hub.meetings.services import Proposal
 from hub.validation import Fields, parse_id
 
+#: Rows of claims and of action items on the minutes form.
+MINUTES_ROWS = 5
 BAD_TIME = "日時の形式が正しくありません（例: 2026-12-08T10:00）。"
 
 
@@ -90,3 +93,41 @@ def required_time(form: MultiDict, field: str) -> datetime:
     if value is None:
         raise InvalidInput(fields={field: BAD_TIME})
     return value
+
+
+def minutes(form: MultiDict) -> MinutesInput:
+    """The minutes form: attendees one per line, up to 3 claims and 5 action items."""
+    fields = Fields(form)
+    shared = fields.text("shared", "共有した内容", max_length=10_000)
+    attendees = fields.text("attendees", "出席者", max_length=2000)
+    fields.check()
+    pattern = form.get("policy_pattern", "")
+    claims = [
+        (form.get(f"claim-{n}", "").strip(), form.get(f"decision-{n}", ""))
+        for n in range(MINUTES_ROWS)
+        if form.get(f"claim-{n}", "").strip() or form.get(f"decision-{n}", "")
+    ]
+    actions = []
+    for n in range(MINUTES_ROWS):
+        what = form.get(f"action-{n}", "").strip()
+        if not what:
+            continue
+        owner = parse_id(form.get(f"owner-{n}"))
+        due = _date(form.get(f"due-{n}"))
+        if owner is None or due is None:
+            raise InvalidInput(fields={"actions": "対応ごとに担当課と期限を入力してください。"})
+        actions.append(Action(what[:2000], owner, due))
+    return MinutesInput(
+        attendees=attendees.splitlines(),
+        shared=shared,
+        policy_pattern=int(pattern) if pattern in {"1", "2", "3"} else None,
+        claims=claims,
+        actions=actions,
+    )
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

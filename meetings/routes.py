@@ -16,9 +16,11 @@ from hub import audit, jp
 from hub.cases.services import get_visible, require_lead
 from hub.clock import from_config
 from hub.documents.categories import ORDER, InformationCategory
+from hub.documents.render import meetings as render
 from hub.errors import Conflict, HubError, InvalidInput
-from hub.meetings import access, forms, ics, invitations, queries, services, slots
-from hub.meetings.models import Answer, Meeting, MeetingStatus
+from hub.mailbox.policy import PATTERNS
+from hub.meetings import access, forms, ics, invitations, minutes, queries, services, slots
+from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus
 from hub.models import Department
 from hub.residents.services import require_case_worker
 from hub.web import actor, config, db
@@ -106,6 +108,17 @@ def show(meeting_id: int):
         when=invitations.when(meeting),
         others=others,
         agenda_labels=[InformationCategory(c).label for c in meeting.agenda],
+        can_record=(
+            user.department_id == meeting.organiser_department_id
+            and meeting.status == MeetingStatus.SCHEDULED
+            and meeting.minutes is None
+            and meeting.starts_at is not None
+            and meeting.starts_at <= _now()
+        ),
+        patterns=PATTERNS,
+        claim_decisions=list(ClaimDecision),
+        rows=range(forms.MINUTES_ROWS),
+        print_data=minutes.data_for_print(meeting) if meeting.minutes and sees else None,
     )
 
 
@@ -192,6 +205,38 @@ def add_department(meeting_id: int):
         services.add_department(db(), user, meeting_id, dept, _now())
 
     return _act(meeting_id, call, "所管課を追加しました。")
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes")
+def record_minutes(meeting_id: int):
+    """The organiser records the minutes; action items go out as feedback requests."""
+    user = actor()
+    access.get_meeting(db(), user, meeting_id, "meeting.minutes")
+
+    def call():
+        minutes.record(db(), user, meeting_id, forms.minutes(request.form), _now())
+
+    return _act(meeting_id, call, "議事録を記録し、対応を各担当課に依頼しました。")
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes")
+def minutes_file(meeting_id: int) -> Response:
+    """The minutes as PDF (``?format=docx``: Word), for a department that sees the case
+    content today."""
+    fmt = "docx" if request.args.get("format") == "docx" else "pdf"
+    user = actor()
+    meeting = access.get_meeting(db(), user, meeting_id, "meeting.minutes_file")
+    sees = access.sees_content(db(), user, meeting, jp.today())
+    meeting = minutes.get_for_print(db(), user, meeting_id, sees)
+    data = minutes.data_for_print(meeting)
+    if fmt == "pdf":
+        body, mimetype = render.render_minutes_pdf(data), "application/pdf"
+    else:
+        body = render.render_minutes_docx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="minutes-{meeting.id}.{fmt}"'
+    return response
 
 
 @bp.get("/meetings/<int:meeting_id>/calendar.ics")

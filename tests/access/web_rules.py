@@ -180,6 +180,8 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "meetings.cancel":            _r(401, 400, 400, 403, 404),  # not confirmed
     "meetings.add_department":    _r(401, 400, 400, 403, 404),
     "meetings.ics_file":          _r(302, 409, 409, 403, 404),
+    "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
+    "meetings.minutes_file":      _r(302, 404, 404, 403, 404),
     "meetings.index":             _r(302, 200, 200, 403, 200),
 }
 # fmt: on

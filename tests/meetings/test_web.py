@@ -4,13 +4,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from icalendar import Calendar
+from meetkit import MONDAY
 from sqlalchemy import select
 
 from helpers import csrf_token, login, with_config
 from hub.auth.services import create_token
+from hub.jp import TOKYO
 from hub.meetings import jobs as meeting_jobs
+from hub.meetings import services
 from hub.meetings.models import Meeting, MeetingStatus
 from hub.scheduler import jobs
 
@@ -163,3 +168,36 @@ def test_the_api_proposes_answers_chooses_moves_and_cancels(app, db, met):
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "consent_missing" and "介護保険課" in error["message"]
+
+
+def test_minutes_from_the_page_reach_the_owner_and_print(app, db, met):
+    meeting = services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
+    services.choose(db, met.staff, meeting.id, meeting.slots[0].id, MONDAY)
+    # Held this morning (the fixed clock is Monday 10:00).
+    meeting.starts_at = datetime(2026, 12, 7, 9, 0, tzinfo=TOKYO)
+    meeting.ends_at = datetime(2026, 12, 7, 9, 45, tzinfo=TOKYO)
+    db.commit()
+    url = f"/meetings/{meeting.id}"
+    nozei = _client(app, met.staff)
+    assert 'name="attendees"' in nozei.get(url).get_data(as_text=True)
+    form = {
+        "attendees": "納税課 山田\nぷらっとホーム世田谷 佐藤",
+        "shared": "生活状況を共有",
+        "policy_pattern": "2",
+        "claim-0": "特別区民税",
+        "decision-0": "payment_plan",
+        "action-0": "家計の見直しを支援する",
+        "owner-0": str(met.plat.id),
+        "due-0": "2026-12-21",
+        "csrf_token": csrf_token(nozei, url),
+    }
+    assert nozei.post(f"{url}/minutes", data=form).status_code == 302
+    plat = _client(app, met.plat_staff)
+    assert "家計の見直しを支援する" in plat.get(url).get_data(as_text=True)
+    owed = plat.get("/mailbox/followups").get_data(as_text=True)
+    assert "ケース会議（ケース" in owed
+    pdf = plat.get(f"{url}/minutes")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    word = plat.get(f"{url}/minutes?format=docx")
+    assert word.data.startswith(b"PK")
+    assert _client(app, met.kaigo_staff).get(f"{url}/minutes").status_code == 404
