@@ -13,7 +13,7 @@ from hub.api.auth import api_user
 from hub.api.blueprint import api_blueprint, case_workers_only, errors
 from hub.api.models import CasePath, DepartmentRef, Query, respond
 from hub.clock import from_config
-from hub.meetings import access, queries, services
+from hub.meetings import access, minutes, queries, services
 from hub.meetings.models import Meeting
 from hub.meetings.schemas import (
     AnswersIn,
@@ -23,6 +23,7 @@ from hub.meetings.schemas import (
     MeetingOut,
     MeetingPath,
     MeetingSummary,
+    MinutesIn,
     MoveIn,
     ProposalIn,
     answers_of,
@@ -45,6 +46,8 @@ ERROR_CODES: dict[str, str] = {
     "poll_closed": "日程調整は終了している",
     "not_scheduled": "日程が決まる前は日時を変更できない",
     "already_participating": "既に参加している所管課",
+    "not_held_yet": "議事録は会議の開始後に記録できる",
+    "minutes_recorded": "議事録は既に記録されている",
 }
 
 
@@ -133,6 +136,14 @@ def add_meeting_department(path: MeetingPath, body: DepartmentIn) -> Response:
     """The organiser adds a department, checked against the consent like the first ones."""
     meeting = services.add_department(db(), api_user(), path.meeting_id, body.department_id, _now())
     return _out(meeting)
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes", responses={200: MeetingOut, **errors(403, 404, 409)})
+def record_meeting_minutes(path: MeetingPath, body: MinutesIn) -> Response:
+    """The organiser records the minutes after the start; each action item of another
+    department is sent as a feedback request (409 ``consent_missing`` outside the consent)."""
+    minutes.record(db(), api_user(), path.meeting_id, body.minutes(), _now())
+    return _out(access.get_meeting(db(), api_user(), path.meeting_id, "meeting.view"))
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel", responses={200: MeetingOut, **errors(403, 404, 409)})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from hub.api.models import Body, DepartmentRef, Id, Ids, Int, Out, Text, Timestamp
+from hub.api.models import Body, Day, DepartmentRef, Id, Ids, Int, Out, Text, Timestamp
 from hub.documents.categories import InformationCategory
-from hub.meetings.models import Answer, Meeting, MeetingStatus
+from hub.meetings.minutes import MAX_ACTIONS, Action, MinutesInput
+from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus
 from hub.meetings.services import MAX_SLOTS, MIN_SLOTS, Proposal
 from hub.meetings.slots import tally
 
@@ -70,6 +71,52 @@ class DepartmentIn(Body):
     department_id: Id
 
 
+class ClaimIn(Body):
+    claim: Text = Field(min_length=1, max_length=100, title="債権名")
+    decision: ClaimDecision = Field(
+        description="payment_plan 納付計画 / grace 徴収猶予 / conversion_grace 換価の猶予 / "
+        "suspension 執行停止 / continue 継続"
+    )
+
+
+class ActionIn(Body):
+    what: Text = Field(min_length=1, max_length=2000, title="対応すること")
+    owner_department_id: Id = Field(title="担当課（会議の参加課）")
+    due_on: Day = Field(title="期限")
+
+
+class MinutesIn(Body):
+    attendees: list[Annotated[Text, Field(max_length=100)]] = Field(min_length=1, max_length=50)
+    shared: Text = Field("", max_length=10_000, title="共有した内容")
+    policy_pattern: Literal[1, 2, 3] | None = Field(None, title="今後の方針（①②③）")
+    claims: list[ClaimIn] = Field(default_factory=list, max_length=20)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=MAX_ACTIONS)
+
+    def minutes(self) -> MinutesInput:
+        return MinutesInput(
+            attendees=list(self.attendees),
+            shared=self.shared,
+            policy_pattern=self.policy_pattern,
+            claims=[(c.claim, c.decision.value) for c in self.claims],
+            actions=[Action(a.what, a.owner_department_id, a.due_on) for a in self.actions],
+        )
+
+
+class ActionOut(Out):
+    what: str
+    owner: DepartmentRef
+    due_on: Day
+    message_id: int | None = Field(description="担当課へのフィードバック依頼（連絡）")
+
+
+class MinutesOut(Out):
+    attendees: list[str]
+    shared: str
+    policy_pattern: int | None
+    claims: list[dict[str, str]]
+    actions: list[ActionOut]
+
+
 class DepartmentAnswer(Out):
     department_id: int
     answer: AnswerWord
@@ -105,6 +152,7 @@ class MeetingOut(Out):
     content_withheld: bool
     slots: list[SlotOut]
     answer_owed: bool = Field(description="自所管課がまだ回答していない")
+    minutes: MinutesOut | None = Field(description="議事録（同意の範囲内のとき、記録後）")
 
     @classmethod
     def of(cls, meeting: Meeting, sees_content: bool, owed: bool) -> MeetingOut:
@@ -142,7 +190,28 @@ class MeetingOut(Out):
                 for s in meeting.slots
             ],
             answer_owed=owed,
+            minutes=_minutes(meeting) if sees_content and meeting.minutes else None,
         )
+
+
+def _minutes(meeting: Meeting) -> MinutesOut:
+    minutes = meeting.minutes
+    assert minutes is not None
+    return MinutesOut(
+        attendees=list(minutes.attendees),
+        shared=minutes.shared,
+        policy_pattern=minutes.policy_pattern,
+        claims=list(minutes.claim_decisions),
+        actions=[
+            ActionOut(
+                what=a.what,
+                owner=DepartmentRef.of(a.owner),
+                due_on=a.due_on,
+                message_id=a.message_id,
+            )
+            for a in meeting.actions
+        ],
+    )
 
 
 class MeetingSummary(Out):

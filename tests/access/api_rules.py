@@ -128,6 +128,7 @@ API_RULES: dict[str, dict[str, int]] = {
     "move_meeting": dict(NO_GET),
     "add_meeting_department": dict(NO_GET),
     "cancel_meeting": dict(NO_GET),
+    "record_meeting_minutes": dict(NO_GET),
     # 管理 → 相談先.
     "list_windows": dict(ADMINS_ONLY),
     "create_window": dict(ADMINS_ONLY),  # POST; GET /admin/windows lists them

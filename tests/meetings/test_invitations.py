@@ -15,9 +15,12 @@ from hub.meetings.models import Answer
 from hub.scheduler import jobs
 
 
-def _run(job, name):
+def _run(db, job, name):
+    """Run a job as the scheduler would (its own sessions); the test's session then forgets
+    what it had loaded (sessions keep objects after a commit: expire_on_commit=False)."""
     run = jobs.execute(jobs.get(name), job(), trigger="test")
     assert run is not None and run.error == "", run.error
+    db.expire_all()
     return run.rows
 
 
@@ -53,9 +56,9 @@ def test_the_job_picks_the_slot_and_the_invitation_arrives_with_a_calendar(
 ):
     _controller, inbox = smtp
     meeting_id = _propose_and_answer(db, met)
-    assert _run(job, "meetings") == 1
-    assert _run(job, "meetings") == 0  # nothing twice
-    assert _run(job, "outbox") == 2
+    assert _run(db, job, "meetings") == 1
+    assert _run(db, job, "meetings") == 0  # nothing twice
+    assert _run(db, job, "outbox") == 2
     received = _calendars(inbox)
     assert sorted(m["To"] for m, _c in received) == [
         "nozei@city.setagaya.example.jp",
@@ -87,7 +90,7 @@ def test_the_job_picks_the_slot_and_the_invitation_arrives_with_a_calendar(
     inbox.mails.clear()
     services.move(db, met.staff, meeting_id, datetime(2026, 12, 14, 14, 0, tzinfo=TOKYO), MONDAY)
     db.commit()
-    _run(job, "outbox")
+    _run(db, job, "outbox")
     moved = _event(_calendars(inbox)[0][1])
     assert str(moved["UID"]) == uid and int(moved["SEQUENCE"]) == 1
     assert moved.decoded("DTSTART") == datetime(2026, 12, 14, 14, 0, tzinfo=TOKYO)
@@ -96,7 +99,7 @@ def test_the_job_picks_the_slot_and_the_invitation_arrives_with_a_calendar(
     inbox.mails.clear()
     services.cancel(db, met.staff, meeting_id, MONDAY)
     db.commit()
-    _run(job, "outbox")
+    _run(db, job, "outbox")
     _mail, cancelled = _calendars(inbox)[0]
     assert str(cancelled["METHOD"]) == "CANCEL"
     event = _event(cancelled)
@@ -107,15 +110,15 @@ def test_the_job_picks_the_slot_and_the_invitation_arrives_with_a_calendar(
 def test_reminders_arrive_the_opening_day_before_and_on_the_day(db, met, job, smtp, clock):
     _controller, inbox = smtp
     _propose_and_answer(db, met)  # Wednesday 9th wins
-    _run(job, "meetings")
-    _run(job, "outbox")
+    _run(db, job, "meetings")
+    _run(db, job, "outbox")
     inbox.mails.clear()
     clock.set(datetime(2026, 12, 8, 8, 30, tzinfo=TOKYO))  # Tuesday: the opening day before
-    assert _run(job, "meetings") == 1
-    assert _run(job, "meetings") == 0
+    assert _run(db, job, "meetings") == 1
+    assert _run(db, job, "meetings") == 0
     clock.set(datetime(2026, 12, 9, 8, 30, tzinfo=TOKYO))
-    assert _run(job, "meetings") == 1
-    _run(job, "outbox")
+    assert _run(db, job, "meetings") == 1
+    _run(db, job, "outbox")
     subjects = [m["Subject"] for m in inbox.mails]
     assert len(subjects) == 4 and all("お知らせ" in s for s in subjects)
 
@@ -123,8 +126,8 @@ def test_reminders_arrive_the_opening_day_before_and_on_the_day(db, met, job, sm
 def test_the_deadline_closes_a_poll_nobody_finished(db, met, job, smtp, clock):
     services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
     db.commit()
-    assert _run(job, "meetings") == 0
+    assert _run(db, job, "meetings") == 0
     clock.set(datetime(2026, 12, 8, 6, 0, tzinfo=TOKYO))  # the answer deadline
     # Only the organiser answered (○ everywhere): a tie of three → the organiser chooses.
-    assert _run(job, "meetings") == 1
-    assert _run(job, "outbox") == 0
+    assert _run(db, job, "meetings") == 1
+    assert _run(db, job, "outbox") == 0

@@ -100,5 +100,6 @@ def test_the_job_chases_missing_minutes_once(db, met, held, job, clock):
     assert run is not None and run.rows >= 1
     again = jobs.execute(jobs.get("meetings"), job(), trigger="test")
     assert again is not None and again.rows == 0
+    db.expire_all()
     told = db.scalars(select(Notification.text).where(Notification.user_id == met.staff.id)).all()
     assert sum("議事録" in t for t in told) == 1

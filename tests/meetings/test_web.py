@@ -201,3 +201,30 @@ def test_minutes_from_the_page_reach_the_owner_and_print(app, db, met):
     word = plat.get(f"{url}/minutes?format=docx")
     assert word.data.startswith(b"PK")
     assert _client(app, met.kaigo_staff).get(f"{url}/minutes").status_code == 404
+
+
+def test_the_api_records_minutes_and_shows_them_within_the_consent(app, db, met):
+    meeting = services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
+    services.choose(db, met.staff, meeting.id, meeting.slots[0].id, MONDAY)
+    meeting.starts_at = datetime(2026, 12, 7, 9, 0, tzinfo=TOKYO)
+    meeting.ends_at = datetime(2026, 12, 7, 9, 45, tzinfo=TOKYO)
+    nozei = {"Authorization": f"Bearer {create_token(db, met.staff, 't')[1]}"}
+    plat = {"Authorization": f"Bearer {create_token(db, met.plat_staff, 't')[1]}"}
+    db.commit()
+    body = {
+        "attendees": ["納税課 山田"],
+        "policy_pattern": 1,
+        "claims": [{"claim": "特別区民税", "decision": "suspension"}],
+        "actions": [
+            {"what": "支援の開始を連絡", "owner_department_id": met.plat.id, "due_on": "2026-12-21"}
+        ],
+    }
+    client = app.test_client()
+    url = f"/api/v1/meetings/{meeting.id}/minutes"
+    assert client.post(url, json=body, headers=plat).status_code == 403
+    recorded = client.post(url, json=body, headers=nozei)
+    assert recorded.status_code == 200, recorded.get_json()
+    seen = client.get(f"/api/v1/meetings/{meeting.id}", headers=plat).get_json()
+    action = seen["minutes"]["actions"][0]
+    assert action["owner"]["id"] == met.plat.id and action["message_id"]
+    assert client.post(url, json=body, headers=nozei).status_code == 409  # once
