@@ -126,3 +126,17 @@ def notify_organiser_to_choose(session: Session, meeting: Meeting, tied: int) ->
         text=text[:200],
         link_path=f"/meetings/{meeting.id}#answers",
     )
+
+
+def tell_poll_cancelled(session: Session, meeting: Meeting) -> int:
+    """A poll called off before a slot was decided: the other departments are told in the hub
+    (no calendar event exists yet, so no mail)."""
+    others = [d for d in meeting.department_ids if d != meeting.organiser_department_id]
+    return notify.departments(
+        session,
+        others,
+        NotificationKind.MEETING,
+        None,
+        text=LEADS["cancel"].format(title=meeting.title)[:200],
+        link_path=f"/meetings/{meeting.id}#cancelled",
+    )

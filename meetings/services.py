@@ -282,6 +282,8 @@ def cancel(session: Session, user: User, meeting_id: int, now: datetime) -> Meet
         meeting.sequence += 1
         invitations.send(session, meeting, "cancel", now)
         meeting.cancel_sent_at = now
+    else:
+        invitations.tell_poll_cancelled(session, meeting)
     audit.record(session, user, "meeting.cancel", meeting)
     return meeting
 

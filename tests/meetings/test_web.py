@@ -12,7 +12,9 @@ from meetkit import MONDAY
 from sqlalchemy import select
 
 from helpers import csrf_token, login, with_config
+from hub import jp
 from hub.auth.services import create_token
+from hub.documents.consent import services as consents
 from hub.jp import TOKYO
 from hub.meetings import jobs as meeting_jobs
 from hub.meetings import services
@@ -228,3 +230,30 @@ def test_the_api_records_minutes_and_shows_them_within_the_consent(app, db, met)
     action = seen["minutes"]["actions"][0]
     assert action["owner"]["id"] == met.plat.id and action["message_id"]
     assert client.post(url, json=body, headers=nozei).status_code == 409  # once
+
+
+def test_a_tie_a_withdrawal_and_a_cancel_show_on_the_page(app, db, met):
+    meeting = services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
+    services.close_poll(db, meeting, MONDAY)  # only the organiser answered: a tie of three
+    db.commit()
+    url = f"/meetings/{meeting.id}"
+    nozei = _client(app, met.staff)
+    page = nozei.get(url).get_data(as_text=True)
+    assert "回答が同数のため選んでください" in page
+    consents.withdraw(
+        db,
+        met.staff,
+        met.case.resident_id,
+        met.consent_id,
+        {"withdrawn_on": jp.today().isoformat(), "method": "written", "reason": "本人の申出"},
+    )
+    db.commit()
+    plat = _client(app, met.plat_staff)
+    withheld = plat.get(url).get_data(as_text=True)
+    assert "本人の同意の範囲外" in withheld and "生活再建に向けた" not in withheld
+    assert "会議の目的" not in withheld
+    cancel = {"confirm": "1", "csrf_token": csrf_token(nozei, url)}
+    assert nozei.post(f"{url}/cancel", data=cancel).status_code == 302
+    assert "中止" in plat.get(url).get_data(as_text=True)
+    told = plat.get("/mailbox/notifications").get_data(as_text=True)
+    assert "中止になりました" in told
