@@ -230,7 +230,7 @@ def close_poll(session: Session, meeting: Meeting, now: datetime) -> MeetingStat
         meeting.status = MeetingStatus.CHOOSING
         invitations.notify_organiser_to_choose(session, meeting, len(tied))
     else:
-        _schedule(session, meeting, winner.starts_at, winner.ends_at)
+        _schedule(session, meeting, winner.starts_at, winner.ends_at, now)
         invitations.send(session, meeting, "invite", now)
     audit.record(session, None, "meeting.poll_closed", meeting, reason=meeting.status.value)
     return meeting.status
@@ -244,7 +244,7 @@ def choose(session: Session, user: User, meeting_id: int, slot_id: int, now: dat
     slot = next((s for s in meeting.slots if s.id == slot_id), None)
     if slot is None:
         raise InvalidInput(fields={"slot_id": "このケース会議の候補日時を選んでください。"})
-    _schedule(session, meeting, slot.starts_at, slot.ends_at)
+    _schedule(session, meeting, slot.starts_at, slot.ends_at, now)
     invitations.send(session, meeting, "invite", now)
     audit.record(session, user, "meeting.choose", meeting, reason=f"slot {slot.id}")
     return meeting
@@ -267,7 +267,7 @@ def move(
     if why:
         raise InvalidInput(fields={"starts_at": f"{why}。"})
     meeting.sequence += 1
-    _schedule(session, meeting, starts_at, ends_at)
+    _schedule(session, meeting, starts_at, ends_at, now)
     invitations.send(session, meeting, "move", now)
     audit.record(session, user, "meeting.move", meeting, reason=f"sequence {meeting.sequence}")
     return meeting
@@ -288,7 +288,11 @@ def cancel(session: Session, user: User, meeting_id: int, now: datetime) -> Meet
     return meeting
 
 
-def _schedule(session: Session, meeting: Meeting, starts_at: datetime, ends_at: datetime) -> None:
+def _schedule(
+    session: Session, meeting: Meeting, starts_at: datetime, ends_at: datetime, now: datetime
+) -> None:
+    """Set the time and (re)compute the reminders; one already due now is skipped: the
+    invitation (or the move's notice) going out now says the same."""
     meeting.status = MeetingStatus.SCHEDULED
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     opens, _closes = workdays.hours(session)
@@ -297,10 +301,11 @@ def _schedule(session: Session, meeting: Meeting, starts_at: datetime, ends_at: 
     for offset in REMINDER_OFFSETS:
         due = reminder_due(day, offset, opens)
         reminder = existing.get(offset)
+        skipped = now if due <= now else None
         if reminder is None:
-            meeting.reminders.append(Reminder(offset_days=offset, due_at=due))
+            meeting.reminders.append(Reminder(offset_days=offset, due_at=due, sent_at=skipped))
         else:
-            reminder.due_at, reminder.sent_at = due, None
+            reminder.due_at, reminder.sent_at = due, skipped
     session.flush()
 
 
