@@ -8,11 +8,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from hub.documents.categories import ORDER
 from hub.documents.consent import gate
 from hub.documents.hearing.judgements import current_judgements
 from hub.documents.hearing.models import Outcome
 from hub.errors import HubError
-from hub.models import Case, User
+from hub.models import Case, Department, User
 
 NOT_MET = (
     "このケースには共通目安に「該当」とした確認済みの判断がないため、ケース会議を開けません。"
@@ -60,3 +61,19 @@ def require_consent(
         reasons += decision.reasons
     if reasons:
         raise gate.ConsentMissing(reasons, NOT_COVERED)
+
+
+def grantable(
+    session: Session, case: Case, departments: Iterable[Department], day: date
+) -> dict[int, list[str]]:
+    """For the propose form, before the user tries: the categories the consent lets the lead
+    give each department today (the lead's own pairs: it may know them)."""
+    every = [c.value for c in ORDER]
+    found: dict[int, list[str]] = {}
+    for dept in departments:
+        decision = gate.covers(
+            session, case.resident_id, case.lead_department_id, dept.id, every, day
+        )
+        missing = {m.category for m in decision.missing}
+        found[dept.id] = [c.label for c in ORDER if c.value not in missing]
+    return found

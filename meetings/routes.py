@@ -19,7 +19,17 @@ from hub.documents.categories import ORDER, InformationCategory
 from hub.documents.render import meetings as render
 from hub.errors import Conflict, HubError, InvalidInput
 from hub.mailbox.policy import PATTERNS
-from hub.meetings import access, forms, ics, invitations, minutes, queries, services, slots
+from hub.meetings import (
+    access,
+    forms,
+    guard,
+    ics,
+    invitations,
+    minutes,
+    queries,
+    services,
+    slots,
+)
 from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus
 from hub.models import Department
 from hub.residents.services import require_case_worker
@@ -47,10 +57,12 @@ def _render_propose(case, form: dict, status: int = 200, exc: HubError | None = 
             db(), [case.lead_department_id], timedelta(minutes=60), now, count=5
         )
     ]
+    departments = [d for d in _departments() if d.id != case.lead_department_id]
     return render_template(
         "meetings/propose.html",
         case=case,
-        departments=[d for d in _departments() if d.id != case.lead_department_id],
+        departments=departments,
+        grantable=guard.grantable(db(), case, departments, jp.today()),
         categories=ORDER,
         suggested=suggested,
         form=form,

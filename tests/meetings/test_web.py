@@ -48,6 +48,11 @@ def test_propose_answer_decide_and_see_it_on_the_calendar(app, db, met, job):
     page = nozei.get(f"/cases/{met.case.id}/meetings/new")
     assert page.status_code == 200 and "ケース会議の提案" in page.get_data(as_text=True)
     assert 'value="2026-12-08T10:00"' in page.get_data(as_text=True)  # a suggested slot
+    # Before trying, the form says what the consent lets 納税課 tell each department.
+    assert "同意で伝えられる区分: 滞納状況、生活状況（共通目安の判断を含む）" in page.get_data(
+        as_text=True
+    )
+    assert "今日有効な同意がありません" in page.get_data(as_text=True)  # 介護保険課
     data = {
         **FORM,
         "department_ids": [str(met.plat.id)],
