@@ -145,6 +145,10 @@ def load_models() -> None:
 
     # hub.mailbox.read connects the recall to consent withdrawal and expiry.
     import hub.mailbox.read
+
+    # hub.meetings.access tells organisers when a consent stops covering a participant.
+    import hub.meetings.access
+    import hub.meetings.models
     import hub.models
     import hub.scheduler.models  # noqa: F401
 
@@ -183,6 +187,9 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from hub.mailbox import tiles as mailbox_tiles
     from hub.mailbox.print_routes import bp as printouts_bp
     from hub.mailbox.routes import bp as mailbox_bp
+    from hub.meetings import api as meetings_api
+    from hub.meetings import panels as meetings_panels
+    from hub.meetings.routes import bp as meetings_bp
     from hub.residents.routes import bp as residents_bp
     from hub.scheduler import tiles as scheduler_tiles
     from hub.scheduler.routes import bp as scheduler_bp
@@ -201,6 +208,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         printouts_bp,
         windows_bp,
         scheduler_bp,
+        meetings_bp,
     ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
@@ -210,12 +218,16 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     panels.add_case_panel(app, consent_panels.case_panel)
     panels.add_case_panel(app, mailbox_panels.case_panel)
     panels.add_case_panel(app, printing_panels.case_panel)  # printouts, case packets
+    panels.add_case_panel(app, meetings_panels.case_panel)  # ケース会議
     # Dashboard tiles exist only for features that exist (mail, feedback, consents, jobs).
     panels.add_dashboard_tiles(app, mailbox_tiles.dashboard_tiles)
     panels.add_dashboard_tiles(app, scheduler_tiles.dashboard_tiles)
+    panels.add_dashboard_tiles(app, meetings_panels.dashboard_tiles)
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     panels.add_nav(app, mailbox_nav.nav_links)
+    panels.add_nav(app, meetings_panels.nav_links)
     panels.add_stylesheet(app, "css/mailbox.css")
+    panels.add_stylesheet(app, "css/meetings.css")
     panels.add_admin_tiles(app, printing_panels.admin_tiles)
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
     apis = (
@@ -228,6 +240,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         printing_api,
         windows_api,
         mailbox_api,
+        meetings_api,
         spec,
     )
     for api in apis:
@@ -236,6 +249,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     spec.add_error_codes(app, api_errors.ERROR_CODES)
     spec.add_error_codes(app, documents_errors.ERROR_CODES)
     spec.add_error_codes(app, mailbox_api.ERROR_CODES)
+    spec.add_error_codes(app, meetings_api.ERROR_CODES)
 
     @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():

@@ -69,6 +69,7 @@ def demo() -> None:
     from hub.documents.hearing import demo as hearing_demo
     from hub.documents.printing import demo as printing_demo
     from hub.mailbox import demo as mailbox_demo
+    from hub.meetings import demo as meetings_demo
 
     migrate.upgrade(_database())
     with _unit_of_work() as session:
@@ -77,6 +78,7 @@ def demo() -> None:
         consent_demo.load(session)
         mailbox_demo.load(session)  # a share, its receipts and feedback, a notice
         printing_demo.load(session)  # the directory of counselling windows (相談先)
+        meetings_demo.load(session)  # a case conference being arranged, one answer in
     click.echo(
         "デモデータを読み込みました。"
         if created

@@ -345,6 +345,7 @@ class NotificationKind(enum.StrEnum):
     FEEDBACK_OVERDUE = "feedback_overdue"
     CONSENT_ENDING = "consent_ending"
     CONSENT_EXPIRED = "consent_expired"
+    MEETING = "meeting"
 
     @property
     def label(self) -> str:
@@ -359,6 +360,7 @@ class NotificationKind(enum.StrEnum):
             "feedback_overdue": "期限超過（管理職へ）",
             "consent_ending": "同意の期限",
             "consent_expired": "同意の失効",
+            "meeting": "ケース会議",
         }[self.value]
 
 
@@ -430,6 +432,23 @@ class OutboxMail(Base):
     #: sent again after a crash is recognisable as the same mail.
     mail_id: Mapped[str | None] = mapped_column(String(200))
     failed_at: Mapped[datetime | None]
+
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="OutboxAttachment.id"
+    )
+
+
+class OutboxAttachment(Base):
+    """A text file sent with a queued mail (a calendar invitation's .ics); no personal data."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_mail_id: Mapped[int] = mapped_column(ForeignKey("outbox_mails.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    #: ``text/calendar; method=REQUEST`` …: maintype/subtype and parameters.
+    content_type: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class ReminderStage(enum.StrEnum):

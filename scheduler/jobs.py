@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub import audit_checkpoints
 from hub.errors import NotFound
+from hub.meetings import jobs as meetings
 from hub.scheduler import consents, feedback, outbox, packets, retention
 from hub.scheduler.context import JobContext
 from hub.scheduler.models import JobRun, RunOutcome
@@ -79,6 +80,14 @@ JOBS: tuple[Job, ...] = (
         ("interval", {"minutes": 15}),
         consents.run,
         consents.pending,
+    ),
+    Job(
+        "meetings",
+        "ケース会議の日程調整・リマインダー",
+        "5分ごと",
+        ("interval", {"minutes": 5}),
+        meetings.run,
+        meetings.pending,
     ),
     Job(
         "outbox",

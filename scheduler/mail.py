@@ -29,6 +29,17 @@ def build(cfg: Config, queued: OutboxMail) -> EmailMessage:
     message["Auto-Submitted"] = "auto-generated"
     link = cfg.base_url.rstrip("/") + queued.link_path
     message.set_content(f"{queued.body}\n{link}\n\n-- \nつなぐハブ（自動送信）\n", charset="utf-8")
+    for attachment in queued.attachments:
+        # As text with its charset: bytes would lose it (Japanese .ics becomes mojibake).
+        subtype, _sep, params = attachment.content_type.removeprefix("text/").partition(";")
+        extra = dict(p.strip().split("=", 1) for p in params.split(";") if "=" in p)
+        message.add_attachment(
+            attachment.text,
+            subtype=subtype,
+            charset="utf-8",
+            filename=attachment.filename,
+            params=extra,
+        )
     return message
 
 

@@ -118,6 +118,17 @@ API_RULES: dict[str, dict[str, int]] = {
         "admin": 403,
         "outsider": 404,
     },
+    # ケース会議 (meeting_id: a poll the staff's department organises on the case).
+    "list_meetings": dict(CASE_WORKERS),
+    "list_case_meetings": dict(INVOLVED_ONLY),
+    "propose_meeting": dict(INVOLVED_ONLY),  # POST; GET …/meetings lists them
+    "show_meeting": dict(INVOLVED_ONLY),
+    "answer_meeting": dict(NO_GET),  # PUT …/answers
+    "choose_meeting_slot": dict(NO_GET),
+    "move_meeting": dict(NO_GET),
+    "add_meeting_department": dict(NO_GET),
+    "cancel_meeting": dict(NO_GET),
+    "record_meeting_minutes": dict(NO_GET),
     # 管理 → 相談先.
     "list_windows": dict(ADMINS_ONLY),
     "create_window": dict(ADMINS_ONLY),  # POST; GET /admin/windows lists them

@@ -42,6 +42,9 @@ from hub.documents.printing import windows
 from hub.mailbox import send, sharing_requests
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Message
+from hub.meetings import services as meetings
+from hub.meetings import slots as meeting_slots
+from hub.meetings.services import Proposal
 from hub.models import Department, DepartmentKind, Resident, Role, User
 
 CODES = ("nozei", "hokenryo", "plat", "kaigo")
@@ -70,6 +73,8 @@ class FlowCity:
     markers: list[Marker] = field(default_factory=list)
     oracle: Oracle = field(default_factory=Oracle)
     records: dict[str, Record] = field(default_factory=dict)
+    #: 納税課's case conferences on case A (with ぷらっとホーム; with 保険料収納課).
+    meetings: list[int] = field(default_factory=list)
     #: Case packets of case A by recipient code, and the directory's counselling windows.
     packets: dict[str, int] = field(default_factory=dict)
     windows: list[int] = field(default_factory=list)
@@ -220,6 +225,7 @@ def build_flow_city(
         today + timedelta(days=365),
     )
     membership.join(db, users["nozei"], case_a.id, [depts["plat"].id, depts["hokenryo"].id])
+    meeting_ids = _meetings(db, users, depts, case_a.id, marks)
 
     # 介護保険課 knows the 宛名番号 from its own records: its own case, its own sheet.
     case_k = cases.open_case(
@@ -351,7 +357,32 @@ def build_flow_city(
         records={"C1": r1, "C2": r2},
         packets=packet_ids,
         windows=window_ids,
+        meetings=meeting_ids,
     )
+
+
+def _meetings(db: Session, users, depts, case_id: int, marks: _Marks) -> list[int]:
+    """Two conferences of 納税課's case whose purposes carry markers of an agenda category:
+    with ぷらっとホーム (arrears, life) and with 保険料収納課 (arrears, payment plan), as C1
+    allows them."""
+    now = datetime.now(UTC)
+    made = []
+    for code, agenda, category in (
+        ("plat", ["arrears", "life_situation"], "life_situation"),
+        ("hokenryo", ["arrears", "payment_plan"], "payment_plan"),
+    ):
+        found = meeting_slots.suggest(db, [depts["nozei"].id], timedelta(hours=1), now, count=3)
+        proposal = Proposal(
+            department_ids=[depts[code].id],
+            agenda=agenda,
+            starts=[start for start, _end in found],
+            answer_deadline=now + timedelta(hours=1),
+            purpose=f"会議の目的 {marks.text('nozei', category, f'MEETING{code.upper()}')}",
+            place="第3会議室",
+        )
+        made.append(meetings.propose(db, users["nozei"], case_id, proposal, now).id)
+    db.commit()
+    return made
 
 
 def _packets(db: Session, users, depts, case_id: int) -> dict[str, int]:

@@ -55,6 +55,7 @@ def _pools(city: FlowCity, db) -> dict[str, list[int]]:
         # Planned only, never read, in the plan's own tests: any id will do there.
         "packet_id": sorted(city.packets.values()) or [1],
         "window_id": city.windows[:1],
+        "meeting_id": city.meetings,
     }
 
 
@@ -109,7 +110,13 @@ def test_no_route_shows_a_department_what_the_consent_does_not_give_it(
     for code in ("nozei", "kaigo", "plat"):
         assert seen[(code, code, OWN)], f"{code} does not see its own summary"
     # Markers are found inside the hub's own PDF and Word files too, not only on pages.
-    for via in ("printing.sheet_file", "printing.download", "printouts.message"):
+    for via in (
+        "printing.sheet_file",
+        "printing.download",
+        "printouts.message",
+        "meetings.show",
+        "meetings_api.show_meeting",
+    ):
         assert seen[("via", via)], f"no marker read through {via}"
 
     # 2. 納税課's consent is withdrawn: only what ぷらっとホーム's own consent gives remains.

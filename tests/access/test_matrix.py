@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import uploads_samples as samples
@@ -32,6 +33,7 @@ from hub.documents.printing.models import (
 from hub.mailbox import send as mailbox_send
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Notification, NotificationKind, OutboxMail, OutboxStatus
+from hub.meetings.models import Meeting, Participant, Slot
 from hub.models import DepartmentKind, Role
 from hub.security import CACHEABLE_ENDPOINTS
 from hub.storage import Storage, bind
@@ -210,7 +212,25 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         format=PacketFormat.PDF,
     )
     window = CounsellingWindow(name="ぷらっとホーム世田谷", what_for="生活の困りごと")
-    db.add_all([told, failed, packet, window])
+    # A conference poll the staff's department organises on the case, with the partner.
+    start = datetime(2030, 1, 8, 1, 0, tzinfo=UTC)
+    meeting = Meeting(
+        case_id=case.id,
+        organiser_department_id=own.id,
+        created_by_id=users["staff"].id,
+        agenda=["arrears"],
+        answer_deadline=start - timedelta(days=1),
+        uid="meeting-matrix@tsunagu-hub",
+        participants=[
+            Participant(department_id=own.id, is_organiser=True),
+            Participant(department_id=partner.id),
+        ],
+        slots=[
+            Slot(starts_at=start + timedelta(days=n), ends_at=start + timedelta(days=n, hours=1))
+            for n in range(3)
+        ],
+    )
+    db.add_all([told, failed, packet, window, meeting])
     db.commit()
     ids = {
         "case_id": case.id,
@@ -226,6 +246,7 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         "name": "outbox",
         "packet_id": packet.id,
         "window_id": window.id,
+        "meeting_id": meeting.id,
     }
     return World(ids, users, tokens)
 

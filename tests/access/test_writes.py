@@ -102,6 +102,25 @@ WRITES: dict[str, Attempt] = {
     "create_packet": Attempt(
         "case:A", {"recipient_id": "{nozei}", "method": "own", "format": "docx"}
     ),
+    # A case conference is the lead's: only the lead proposes one on its case.
+    "meetings.propose": Attempt(
+        "case:A",
+        {
+            "department_ids": "{plat}",
+            "agenda": ["arrears"],
+            "slot": ["2030-01-08T10:00", "2030-01-09T10:00", "2030-01-10T10:00"],
+            "answer_deadline": "2030-01-07T17:00",
+        },
+    ),
+    "propose_meeting": Attempt(
+        "case:A",
+        {
+            "department_ids": ["{plat}"],
+            "agenda": ["arrears"],
+            "slots": [f"2030-01-{d}T10:00:00+09:00" for d in ("08", "09", "10")],
+            "answer_deadline": "2030-01-07T17:00:00+09:00",
+        },
+    ),
 }
 
 
@@ -177,6 +196,7 @@ def _fingerprint(db) -> str:
         ("consents", "id, status, purposes, valid_until, form_pdf_id, scan_id, obtained_on"),
         ("consent_grants", "consent_id, from_department_id, to_department_id, category"),
         ("stored_files", "id, sha256"),
+        ("meetings", "id, status, starts_at"),
     ):
         rows = db.execute(text(f"SELECT {columns} FROM {table} ORDER BY 1, 2")).all()  # noqa: S608
         digest.update(repr(rows).encode())

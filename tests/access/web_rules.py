@@ -168,5 +168,20 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "scheduler.run":              _admin_post(302),
     "scheduler.retry_mail":       _admin_post(302),
     "scheduler.ending":           _r(302, 200, 200, 403, 200),
+    # ケース会議: ``meeting_id`` is a poll the staff's department organises on the case, with
+    # the partner. Empty forms are refused (400); a poll has no .ics yet (409). The calendar
+    # is each department's own; the outsider is told the meeting does not exist.
+    "GET meetings.propose":       _r(302, 200, 200, 403, 404),
+    "POST meetings.propose":      _r(401, 400, 400, 403, 404),
+    "meetings.show":              _r(302, 200, 200, 403, 404),
+    "meetings.answer":            _r(401, 400, 400, 403, 404),
+    "meetings.choose":            _r(401, 400, 400, 403, 404),
+    "meetings.move":              _r(401, 400, 400, 403, 404),
+    "meetings.cancel":            _r(401, 400, 400, 403, 404),  # not confirmed
+    "meetings.add_department":    _r(401, 400, 400, 403, 404),
+    "meetings.ics_file":          _r(302, 409, 409, 403, 404),
+    "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
+    "meetings.minutes_file":      _r(302, 404, 404, 403, 404),
+    "meetings.index":             _r(302, 200, 200, 403, 200),
 }
 # fmt: on

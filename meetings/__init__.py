@@ -1,0 +1,1 @@
+"""ケース会議 (case conferences): proposals, slot polls, invitations with .ics, minutes."""

@@ -1,0 +1,99 @@
+"""The conference job: close the polls that are due (deadline reached, or everyone answered),
+pick the slot and invite, or hand a tie to the organiser; send the reminders that are due;
+chase the minutes a day after a meeting.
+
+A poller over database state: a poll closed or a reminder sent is marked, so a second run (or
+a second scheduler) does nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.meetings import invitations, minutes, services
+from hub.meetings.models import Meeting, MeetingStatus, Minutes, Reminder
+from hub.scheduler.context import JobContext
+
+#: The minutes are chased a day after the meeting ended.
+CHASE_AFTER = timedelta(days=1)
+
+
+def _polls(session: Session, now: datetime) -> list[Meeting]:
+    polling = session.scalars(
+        select(Meeting).where(Meeting.status == MeetingStatus.POLLING).order_by(Meeting.id)
+    )
+    return [m for m in polling if services.is_due(m, now)]
+
+
+def _reminders(session: Session, now: datetime):
+    return (
+        select(Reminder)
+        .join(Meeting, Meeting.id == Reminder.meeting_id)
+        .where(
+            Reminder.sent_at.is_(None),
+            Reminder.due_at <= now,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at > now,
+        )
+        .order_by(Reminder.id)
+    )
+
+
+def _unrecorded(now: datetime):
+    """Decided meetings a day past their end without minutes, not chased yet."""
+    return (
+        select(Meeting)
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .where(
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at <= now - CHASE_AFTER,
+            Meeting.minutes_chased_at.is_(None),
+            Minutes.meeting_id.is_(None),
+        )
+        .order_by(Meeting.id)
+    )
+
+
+def run(ctx: JobContext) -> int:
+    """Close due polls and send due reminders; return how many were handled."""
+    done = 0
+    with ctx.transaction() as session:
+        ids = [m.id for m in _polls(session, ctx.now())]
+    for meeting_id in ids:
+        with ctx.transaction() as session:
+            meeting = session.get(Meeting, meeting_id, with_for_update=True)
+            if meeting is None or not services.is_due(meeting, ctx.now()):
+                continue  # another run took it
+            if ctx.dry_run:
+                ctx.note(f"会議{meeting_id}: 日程調整を締め切ります。")
+            else:
+                services.close_poll(session, meeting, ctx.now())
+            done += 1
+    with ctx.transaction() as session:
+        for reminder in session.scalars(_reminders(session, ctx.now())):
+            if ctx.dry_run:
+                ctx.note(f"会議{reminder.meeting_id}: リマインダーを送ります。")
+            else:
+                invitations.send(session, reminder.meeting, "remind", ctx.now())
+                reminder.sent_at = ctx.now()
+            done += 1
+    with ctx.transaction() as session:
+        for meeting in session.scalars(_unrecorded(ctx.now())):
+            if ctx.dry_run:
+                ctx.note(f"会議{meeting.id}: 議事録の記録を主催課に促します。")
+            else:
+                minutes.chase(session, meeting, ctx.now())
+            done += 1
+    ctx.advance(done)
+    return done
+
+
+def pending(session: Session, now: datetime) -> int:
+    reminders = session.scalar(
+        select(func.count()).select_from(_reminders(session, now).subquery())
+    )
+    unrecorded = session.scalar(select(func.count()).select_from(_unrecorded(now).subquery()))
+    return len(_polls(session, now)) + (reminders or 0) + (unrecorded or 0)
