@@ -434,7 +434,10 @@ class OutboxMail(Base):
     failed_at: Mapped[datetime | None]
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="OutboxAttachment.id"
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="OutboxAttachment.id",
+        passive_deletes=True,
     )
 
 
@@ -444,7 +447,10 @@ class OutboxAttachment(Base):
     __tablename__ = "outbox_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    outbox_mail_id: Mapped[int] = mapped_column(ForeignKey("outbox_mails.id"), index=True)
+    #: Deleted with its mail (the retention job deletes old mails in bulk).
+    outbox_mail_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_mails.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(100))
     #: ``text/calendar; method=REQUEST`` …: maintype/subtype and parameters.
     content_type: Mapped[str] = mapped_column(String(100))

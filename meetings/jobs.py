@@ -64,7 +64,8 @@ def run(ctx: JobContext) -> int:
         ids = [m.id for m in _polls(session, ctx.now())]
     for meeting_id in ids:
         with ctx.transaction() as session:
-            meeting = session.get(Meeting, meeting_id, with_for_update=True)
+            # FOR UPDATE OF meetings: PostgreSQL refuses to lock the organiser, outer-joined.
+            meeting = session.get(Meeting, meeting_id, with_for_update={"of": Meeting})
             if meeting is None or not services.is_due(meeting, ctx.now()):
                 continue  # another run took it
             if ctx.dry_run:

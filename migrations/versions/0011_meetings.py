@@ -32,6 +32,7 @@ def upgrade() -> None:
             ["outbox_mail_id"],
             ["outbox_mails.id"],
             name=op.f("fk_outbox_attachments_outbox_mail_id_outbox_mails"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_attachments")),
     )

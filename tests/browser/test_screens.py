@@ -40,7 +40,9 @@ def assert_fits_the_screen(page) -> None:
 
 
 def open_case_of(page, name: str) -> None:
-    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="ケース").click()
+    page.get_by_role("navigation", name="メインメニュー").get_by_role(
+        "link", name="ケース", exact=True
+    ).click()
     row = page.locator("tbody tr").filter(has_text=name)
     row.get_by_role("link", name=re.compile(r"^ケース\d+$")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
@@ -63,6 +65,8 @@ def test_every_screen_fits_1280x800(page, demo_city, shot):
             "回答するフィードバック",
             "回答を待っているフィードバック",
             "有効期限が近い同意",
+            "今後のケース会議",
+            "未回答の日程調整",
         ]
     )
     page.get_by_role("link", name=re.compile("回答を待っているフィードバック")).click()

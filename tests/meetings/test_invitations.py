@@ -4,12 +4,14 @@ CANCEL on a cancel; reminders the opening day before and on the day; no resident
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from icalendar import Calendar
 from meetkit import MONDAY
+from sqlalchemy import func, select
 
 from hub.jp import TOKYO
+from hub.mailbox.models import OutboxAttachment, OutboxMail
 from hub.meetings import services
 from hub.meetings.models import Answer
 from hub.scheduler import jobs
@@ -131,3 +133,14 @@ def test_the_deadline_closes_a_poll_nobody_finished(db, met, job, smtp, clock):
     # Only the organiser answered (○ everywhere): a tie of three → the organiser chooses.
     assert _run(db, job, "meetings") == 1
     assert _run(db, job, "outbox") == 0
+
+
+def test_the_retention_job_deletes_old_mails_with_their_calendar(db, met, job, smtp, clock):
+    _propose_and_answer(db, met)
+    _run(db, job, "meetings")
+    _run(db, job, "outbox")
+    assert db.scalar(select(func.count()).select_from(OutboxAttachment)) == 2
+    clock.set(MONDAY + timedelta(days=3 * 365))
+    _run(db, job, "retention")
+    assert db.scalar(select(func.count()).select_from(OutboxMail)) == 0
+    assert db.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
