@@ -49,7 +49,7 @@ TYPECHECK := build/typecheck
 typecheck: $(VENV)/.test-installed
 	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/hub
 	@for f in hub/*; do ln -s "$(CURDIR)/$$f" $(TYPECHECK)/hub/; done
-	@for p in documents mailbox scheduler meetings; do ln -s "$(CURDIR)/$$p" $(TYPECHECK)/hub/$$p; done
+	@for p in documents mailbox scheduler meetings reports; do ln -s "$(CURDIR)/$$p" $(TYPECHECK)/hub/$$p; done
 	cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p hub
 
 format: $(VENV)/.test-installed

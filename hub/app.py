@@ -189,7 +189,12 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from hub.mailbox.routes import bp as mailbox_bp
     from hub.meetings import api as meetings_api
     from hub.meetings import panels as meetings_panels
+    from hub.meetings import report as meetings_report
     from hub.meetings.routes import bp as meetings_bp
+    from hub.reports import api as reports_api
+    from hub.reports import figures as report_figures
+    from hub.reports import panels as reports_panels
+    from hub.reports.routes import bp as reports_bp
     from hub.residents.routes import bp as residents_bp
     from hub.scheduler import tiles as scheduler_tiles
     from hub.scheduler.routes import bp as scheduler_bp
@@ -209,6 +214,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         windows_bp,
         scheduler_bp,
         meetings_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
     panels.add_resident_panel(app, consent_panels.resident_panel)
@@ -226,8 +232,11 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     panels.add_admin_tiles(app, scheduler_tiles.admin_tiles)
     panels.add_nav(app, mailbox_nav.nav_links)
     panels.add_nav(app, meetings_panels.nav_links)
+    panels.add_nav(app, reports_panels.nav_links)  # 連携状況 (managers, administrators)
+    report_figures.add_table(meetings_report.conferences_held)  # ケース会議 in 連携状況
     panels.add_stylesheet(app, "css/mailbox.css")
     panels.add_stylesheet(app, "css/meetings.css")
+    panels.add_stylesheet(app, "css/reports.css")
     panels.add_admin_tiles(app, printing_panels.admin_tiles)
     # The JSON API: each package's blueprint under /api/v1, as its pages are registered.
     apis = (
@@ -241,6 +250,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         windows_api,
         mailbox_api,
         meetings_api,
+        reports_api,
         spec,
     )
     for api in apis:

@@ -134,4 +134,12 @@ API_RULES: dict[str, dict[str, int]] = {
     "create_window": dict(ADMINS_ONLY),  # POST; GET /admin/windows lists them
     "show_window": dict(ADMINS_ONLY),
     "update_window": dict(ADMINS_ONLY),  # PUT; GET /admin/windows/<id> shows it
+    # 連携状況: managers (their department) and the administrator (the city); counts only.
+    "collaboration_report": {
+        "anonymous": 401,
+        "staff": 403,
+        "manager": 200,
+        "admin": 200,
+        "outsider": 403,
+    },
 }

@@ -183,5 +183,9 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
     "meetings.minutes_file":      _r(302, 404, 404, 403, 404),
     "meetings.index":             _r(302, 200, 200, 403, 200),
+    # 連携状況: counts only; a manager their department's, the administrator the city's.
+    "reports.collaboration":      _r(302, 403, 200, 200, 403),
+    "reports.collaboration_csv":  _r(302, 403, 200, 200, 403),
+    "reports.collaboration_pdf":  _r(302, 403, 200, 200, 403),
 }
 # fmt: on

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import hub
 
-PACKAGES = re.compile(r"hub\.(documents|mailbox|scheduler|meetings)")
+PACKAGES = re.compile(r"hub\.(documents|mailbox|scheduler|meetings|reports)")
 #: The two places that wire the packages into the hub.
 WIRING = {"app.py", "cli.py"}
 
@@ -20,7 +20,15 @@ def test_only_the_factory_and_the_cli_name_the_packages():
         for path in sorted(root.rglob("*.py"))
         if str(path.relative_to(root)) not in WIRING
         # The packages are installed inside hub/ (package-dir): skip them, not the core.
-        and not {"documents", "mailbox", "scheduler", "meetings", "migrations", "templates"}
+        and not {
+            "documents",
+            "mailbox",
+            "scheduler",
+            "meetings",
+            "reports",
+            "migrations",
+            "templates",
+        }
         & set(path.relative_to(root).parts[:1])
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if PACKAGES.search(line)
@@ -42,10 +50,14 @@ PRIVATE_IMPORT = re.compile(r"from hub(?:\.\w+)+ import (?:\([^)]*?|[^(\n]*?)(?<
 def test_no_module_imports_another_modules_private_names():
     import hub.documents
     import hub.mailbox
+    import hub.meetings
+    import hub.reports
     import hub.scheduler
 
     roots = {
-        Path(p) for pkg in (hub, hub.documents, hub.mailbox, hub.scheduler) for p in pkg.__path__
+        Path(p)
+        for pkg in (hub, hub.documents, hub.mailbox, hub.scheduler, hub.meetings, hub.reports)
+        for p in pkg.__path__
     }
     found = [
         f"{path}: {match.group(0)!r}"
