@@ -16,12 +16,24 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, distinct, func, or_, select
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from hub import audit, jp, settings
-from hub.db import count_rows
+from hub.db import count_rows, is_postgres
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.documents.hearing.criteria import CRITERIA
 from hub.documents.hearing.models import CriteriaJudgement, Outcome
@@ -314,9 +326,27 @@ def _requests(session: Session, chosen: Period, scope: Scope) -> Table:
     )
 
 
+def _japan_day(session: Session, column: Any) -> Any:
+    """The day in Japan of a UTC timestamp column, in SQL (Japan has no summer time)."""
+    if is_postgres(session):
+        return cast(column + literal_column("interval '9 hours'"), Date)
+    return func.date(column, "+9 hours")
+
+
 def _feedback(session: Session, chosen: Period, scope: Scope) -> Table:
+    received_on = _japan_day(session, Delivery.feedback_received_at)
+    delivered_on = _japan_day(session, Delivery.delivered_at)
+    took = (
+        received_on - delivered_on
+        if is_postgres(session)
+        else func.julianday(received_on) - func.julianday(delivered_on)
+    )
     due = _party(
-        select(Delivery.delivered_at, Delivery.feedback_due, Delivery.feedback_received_at)
+        select(
+            Delivery.feedback_received_at.is_(None),
+            case((Delivery.feedback_received_at.is_(None), None), else_=took),
+            received_on <= Delivery.feedback_due,
+        )
         .join(Message, Message.id == Delivery.message_id)
         .where(
             Message.kind == MessageKind.SHARE,
@@ -326,14 +356,13 @@ def _feedback(session: Session, chosen: Period, scope: Scope) -> Table:
         scope,
     )
     on_time = late = missing = 0
-    days: list[int] = []
-    for delivered_at, due_on, received_at in session.execute(due):
-        if received_at is None:
+    days: list[float] = []
+    for not_yet, took_days, in_time in session.execute(due):
+        if not_yet:
             missing += 1
             continue
-        received_on = jp.local(received_at).date()
-        days.append((received_on - jp.local(delivered_at).date()).days)
-        if received_on <= due_on:
+        days.append(float(took_days))
+        if in_time:
             on_time += 1
         else:
             late += 1
