@@ -2,12 +2,14 @@
 meetings in the next 90 days (target: p95 ≤ 50 ms per suggestion of 5 slots).
 
 Run by ``make bench`` (or ``python bench/meetings.py``) on SQLite (a file in a temporary
-folder). Not a test: nothing asserts; the script prints the figures and whether the target
-was met. (The collaboration report's benchmark belongs to the report's package.)
+folder), and on PostgreSQL too when ``TSUNAGU_BENCH_POSTGRES_URL`` is set. Not a test: nothing
+asserts; the script prints the figures and whether the target was met. The collaboration
+report has its own, bench/report.py.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import tempfile
@@ -15,7 +17,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import create_engine, insert, make_url, select, text
+from sqlalchemy.pool import NullPool
 
 from hub import migrate, workdays
 from hub.app import load_models
@@ -80,29 +83,46 @@ def build(database: Database) -> list[int]:
     return ids
 
 
-def main() -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        database = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        ids = build(database)
-        rng = random.Random(7)
-        timings = []
-        with database.transaction() as session:
-            workdays.hours(session)  # settings read once, as a warm process has them
-            for _ in range(RUNS):
-                chosen = rng.sample(ids, PARTICIPANTS)
-                started = time.perf_counter()
-                found = slots.suggest(session, chosen, timedelta(hours=1), NOW, count=5)
-                timings.append((time.perf_counter() - started) * 1000)
-                assert len(found) == 5
-        database.dispose()
+def measure(label: str, url: str) -> None:
+    database = Database(url)
+    ids = build(database)
+    rng = random.Random(7)
+    timings = []
+    with database.transaction() as session:
+        workdays.hours(session)  # settings read once, as a warm process has them
+        for _ in range(RUNS):
+            chosen = rng.sample(ids, PARTICIPANTS)
+            started = time.perf_counter()
+            found = slots.suggest(session, chosen, timedelta(hours=1), NOW, count=5)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert len(found) == 5
+    database.dispose()
     timings.sort()
     p50, p95 = timings[len(timings) // 2], timings[int(len(timings) * 0.95) - 1]
     ok = p95 <= TARGET_P95_MS
     print(
         f"slot suggestion, {PARTICIPANTS} departments, {MEETINGS} meetings in {DAYS} days "
-        f"(SQLite, {RUNS} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        f"({label}, {RUNS} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
         f"(target ≤ {TARGET_P95_MS:.0f} ms: {'met' if ok else 'NOT met'})"
     )
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        measure("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+    base = os.environ.get("TSUNAGU_BENCH_POSTGRES_URL")
+    if base:  # a database of its own beside the one named, dropped after
+        url = make_url(base)
+        name = f"{url.database}_bench_meetings_{os.getpid()}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            measure("PostgreSQL", url.set(database=name).render_as_string(hide_password=False))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     return 0
 
 
