@@ -225,6 +225,8 @@ def open_message(
 
 
 def _first_read(session: Session, user: User, delivery: Delivery) -> None:
+    if delivery.first_read_at is not None:
+        return  # read before: a read is never undone, so no write (and no lock) is needed
     # Conditional: two people opening at once record one first reader, never lose the read.
     session.execute(
         update(Delivery)

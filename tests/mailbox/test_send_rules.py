@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from mailkit import attempt, audit_count, count, key, leaks, row_counts, share_data
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hub import audit, jp
 from hub.documents.consent.gate import ConsentMissing
@@ -244,6 +244,26 @@ def test_a_notice_without_a_case_goes_anywhere_without_consent(db, city):
     }
     view = attempt(db, read.open_message, city.outsider, message.id)
     assert view.message.body.startswith("12月10日") and not view.is_recalled
+
+
+def test_opening_a_read_message_again_writes_nothing_to_the_delivery(db, city):
+    data = share_data(None, [city.hokenryo], subject="勉強会のお知らせ", body="第1会議室")
+    message = attempt(db, send.send, city.staff, data).message
+    first = attempt(db, read.open_message, city.hokenryo_staff, message.id).delivery
+    assert first.first_read_by_id == city.hokenryo_staff.id
+    updates: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE DELIVERIES"):
+            updates.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        again = attempt(db, read.open_message, city.hokenryo_staff, message.id)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert updates == [] and again.delivery.first_read_at == first.first_read_at
 
 
 @pytest.mark.parametrize(
