@@ -44,6 +44,9 @@ load_models()
 # HYPOTHESIS_PROFILE=mutation: find a failure without shrinking it (for checking that a test
 # fails when a service check is removed: shrinking the failure can take many minutes).
 settings.register_profile("mutation", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+# HYPOTHESIS_PROFILE=ci (.ci/run): the same examples every run, so a red CI is reproducible;
+# `make test` on a workstation keeps exploring new ones.
+settings.register_profile("ci", derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
