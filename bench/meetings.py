@@ -17,8 +17,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import insert, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+
+import throwaway
 
 from hub import migrate, workdays
 from hub.app import load_models
@@ -111,18 +114,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         measure("SQLite", f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
     base = os.environ.get("TSUNAGU_BENCH_POSTGRES_URL")
-    if base:  # a database of its own beside the one named, dropped after
-        url = make_url(base)
-        name = f"{url.database}_bench_meetings_{os.getpid()}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            measure("PostgreSQL", url.set(database=name).render_as_string(hide_password=False))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    if base:
+        with throwaway.postgres(base, "meetings") as url:
+            measure("PostgreSQL", url)
     return 0
 
 

@@ -20,11 +20,12 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "bench" / "support"), str(ROOT / "tests")]
+
+import throwaway  # noqa: E402 (bench/support: the throwaway PostgreSQL database)
 
 from hub import migrate  # noqa: E402
 from hub.app import create_app, load_models  # noqa: E402
@@ -199,18 +200,8 @@ def main() -> None:
         run("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", folder)
         base = os.environ.get("TSUNAGU_BENCH_POSTGRES_URL")
         if base:
-            url = make_url(base)
-            name = f"{url.database}_bench_report_{os.getpid()}"
-            admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                target = url.set(database=name).render_as_string(hide_password=False)
-                run("PostgreSQL", target, folder)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+            with throwaway.postgres(base, "report") as url:
+                run("PostgreSQL", url, folder)
 
 
 if __name__ == "__main__":
