@@ -140,3 +140,20 @@ def tell_poll_cancelled(session: Session, meeting: Meeting) -> int:
         text=LEADS["cancel"].format(title=meeting.title)[:200],
         link_path=f"/meetings/{meeting.id}#cancelled",
     )
+
+
+def ask_for_answers(session: Session, meeting: Meeting) -> int:
+    """A new poll (a study session the job proposed): every department is asked to answer."""
+    deadline = jp.local(meeting.answer_deadline)
+    text = (
+        f"{meeting.title}（{meeting.purpose}）の日程調整を始めました。"
+        f"{deadline:%m月%d日 %H:%M}までに候補日時へ○△×で回答してください"
+    )
+    return notify.departments(
+        session,
+        meeting.department_ids,
+        NotificationKind.MEETING,
+        None,
+        text=text[:200],
+        link_path=f"/meetings/{meeting.id}#answers",
+    )

@@ -1,6 +1,6 @@
-"""The conference job: close the polls that are due (deadline reached, or everyone answered),
-pick the slot and invite, or hand a tie to the organiser; send the reminders that are due;
-chase the minutes a day after a meeting.
+"""The meetings job: propose the study sessions whose date comes near; close the polls that
+are due (deadline reached, or everyone answered), pick the slot and invite, or hand a tie to
+the organiser; send the reminders that are due; chase the minutes a day after a meeting.
 
 A poller over database state: a poll closed or a reminder sent is marked, so a second run (or
 a second scheduler) does nothing twice.
@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.meetings import invitations, minutes, services
-from hub.meetings.models import Meeting, MeetingStatus, Minutes, Reminder
+from hub.errors import Conflict
+from hub.meetings import invitations, minutes, services, study
+from hub.meetings.models import Meeting, MeetingStatus, Minutes, Reminder, StudySeries
 from hub.scheduler.context import JobContext
 
 #: The minutes are chased a day after the meeting ended.
@@ -59,7 +60,7 @@ def _unrecorded(now: datetime):
 
 def run(ctx: JobContext) -> int:
     """Close due polls and send due reminders; return how many were handled."""
-    done = 0
+    done = _propose_study_sessions(ctx)
     with ctx.transaction() as session:
         ids = [m.id for m in _polls(session, ctx.now())]
     for meeting_id in ids:
@@ -92,9 +93,35 @@ def run(ctx: JobContext) -> int:
     return done
 
 
+def _propose_study_sessions(ctx: JobContext) -> int:
+    """Each series whose next date is within its lead time gets its session proposed (the
+    series row locked: a second scheduler finds it no longer due)."""
+    done = 0
+    with ctx.transaction() as session:
+        ids = [s.id for s in study.due_series(session, ctx.now())]
+    for series_id in ids:
+        with ctx.transaction() as session:
+            series = session.get(StudySeries, series_id, with_for_update=True)
+            if series is None or not study.is_due(session, series, ctx.now()):
+                continue
+            if ctx.dry_run:
+                ctx.note(f"勉強会{series_id}: 次回の日程調整を始めます。")
+                done += 1
+                continue
+            try:
+                meeting = study.propose_next(session, series, ctx.now())
+            except Conflict as exc:
+                ctx.note(f"勉強会{series_id}: {exc.message}")
+                continue
+            invitations.ask_for_answers(session, meeting)
+            done += 1
+    return done
+
+
 def pending(session: Session, now: datetime) -> int:
     reminders = session.scalar(
         select(func.count()).select_from(_reminders(session, now).subquery())
     )
     unrecorded = session.scalar(select(func.count()).select_from(_unrecorded(now).subquery()))
-    return len(_polls(session, now)) + (reminders or 0) + (unrecorded or 0)
+    proposals = len(study.due_series(session, now))
+    return len(_polls(session, now)) + (reminders or 0) + (unrecorded or 0) + proposals

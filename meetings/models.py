@@ -1,4 +1,5 @@
-"""Meetings: a case conference (ケース会議) now; a study session (勉強会) reuses the same rows.
+"""Meetings: a case conference (ケース会議), and a joint study session (勉強会) of a series,
+on the same rows.
 
 A meeting is organised by one department, polls its participant departments on 3–10
 candidate slots, and once a slot is decided carries ``starts_at``/``ends_at``, a stable
@@ -15,7 +16,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
-from hub.models import Case, Department
+from hub.models import Case, Department, StoredFile, User
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -64,6 +65,8 @@ class Meeting(Base):
     __table_args__ = (
         Index("ix_meetings_status_answer_deadline", "status", "answer_deadline"),
         Index("ix_meetings_starts_at", "starts_at"),
+        # One session per date of a series' rhythm, whichever scheduler proposes it.
+        UniqueConstraint("series_id", "occurrence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,10 +97,14 @@ class Meeting(Base):
     cancel_sent_at: Mapped[datetime | None]
     #: When the organiser was reminded to record the minutes (once, after the meeting).
     minutes_chased_at: Mapped[datetime | None]
+    #: The study series a session belongs to, and the date its rhythm aimed at.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("study_series.id"), index=True)
+    occurrence: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     case: Mapped[Case | None] = relationship()
+    series: Mapped[StudySeries | None] = relationship(back_populates="sessions")
     organiser: Mapped[Department] = relationship(lazy="joined")
     participants: Mapped[list[Participant]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", lazy="selectin"
@@ -116,9 +123,18 @@ class Meeting(Base):
         cascade="all, delete-orphan", order_by="ActionItem.id"
     )
 
+    attendance: Mapped[list[Attendance]] = relationship(
+        cascade="all, delete-orphan", order_by="Attendance.department_id, Attendance.user_id"
+    )
+    materials: Mapped[list[Material]] = relationship(
+        cascade="all, delete-orphan", order_by="Material.id"
+    )
+
     @property
     def title(self) -> str:
-        """The calendar title: kind and case number, never a resident's name."""
+        """The calendar title: kind and case number or series title, never a resident's name."""
+        if self.series is not None:
+            return f"{self.kind.label}「{self.series.title}」"
         where = f"（ケース{self.case_id}）" if self.case_id else ""
         return f"{self.kind.label}{where}"
 
@@ -243,3 +259,90 @@ class Minutes(Base):
     claim_decisions: Mapped[list[dict]] = mapped_column(JSON, default=list)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StudySeries(Base):
+    """勉強会のシリーズ (seed 000 ⑤): departments meeting on a rhythm, the host rotating.
+
+    The rhythm is "every ``interval_months`` months, the ``week_of_month``-th ``weekday``"
+    (week 5: the last), counted from ``first_month``; the job proposes the next session's
+    slots ``lead_days`` days ahead with the conferences' answer flow.
+    """
+
+    __tablename__ = "study_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    #: The department that defined the series (a manager's, or None: the administrator).
+    owner_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    interval_months: Mapped[int] = mapped_column(default=3)
+    week_of_month: Mapped[int] = mapped_column(default=2)
+    #: 0 = Monday … 4 = Friday.
+    weekday: Mapped[int] = mapped_column(default=2)
+    first_month: Mapped[date]
+    #: Local start time, "HH:MM".
+    start_time: Mapped[str] = mapped_column(String(5), default="14:00")
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    lead_days: Mapped[int] = mapped_column(default=42)
+    #: How many sessions were proposed: the next host is member ``proposed % len(members)``.
+    proposed: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[SeriesMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SeriesMember.position"
+    )
+    sessions: Mapped[list[Meeting]] = relationship(
+        back_populates="series", order_by="Meeting.occurrence"
+    )
+
+    @property
+    def department_ids(self) -> list[int]:
+        return [m.department_id for m in self.members]
+
+
+class SeriesMember(Base):
+    """A participating department and its place in the host rotation."""
+
+    __tablename__ = "study_series_members"
+
+    series_id: Mapped[int] = mapped_column(ForeignKey("study_series.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    position: Mapped[int]
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Attendance(Base):
+    """出席: a person who attended a session, with the department they came for."""
+
+    __tablename__ = "meeting_attendance"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    user: Mapped[User] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Material(Base):
+    """資料: a file a participating department shared with a session (no resident data)."""
+
+    __tablename__ = "meeting_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: A resident's name was found in the text and the uploader confirmed the file anyway.
+    name_warning_confirmed: Mapped[bool] = mapped_column(default=False)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined")

@@ -21,11 +21,11 @@ def conferences_held(session: Session, chosen: Period, scope: Scope) -> Table:
             column >= chosen.since,
             column < chosen.until,
         )
-        if scope.department_id is not None:
+        if scope.department_ids is not None:
             query = query.where(
                 Meeting.id.in_(
                     select(Participant.meeting_id).where(
-                        Participant.department_id == scope.department_id
+                        Participant.department_id.in_(scope.department_ids)
                     )
                 )
             )

@@ -103,8 +103,9 @@ def period(start: date | None, end: date | None, today: date) -> Period:
 
 @dataclass(frozen=True)
 class Scope:
-    #: The department whose figures these are; None: the whole city.
-    department_id: int | None
+    #: The departments whose figures these are (a manager's one, a study series' members);
+    #: None: the whole city.
+    department_ids: frozenset[int] | None
     label: str
 
 
@@ -154,15 +155,24 @@ def scope_for(session: Session, user: User) -> Scope:
     if user.role == Role.ADMIN:
         return Scope(None, "市全体")
     if user.role == Role.MANAGER:
-        return Scope(user.department_id, user.department.name)
+        return Scope(frozenset({user.department_id}), user.department.name)
     raise audit.refuse(session, user, "report.view", Forbidden(NOT_ALLOWED), reason="staff")
 
 
 def collaboration(
-    session: Session, user: User, chosen: Period, *, action: str = "report.view"
+    session: Session,
+    user: User,
+    chosen: Period,
+    *,
+    action: str = "report.view",
+    scope: Scope | None = None,
 ) -> Report:
-    """The report for the period as the user may see it; an audit event (the period only)."""
-    scope = scope_for(session, user)
+    """The report for the period as the user may see it; an audit event (the period only).
+
+    ``scope``: a scope the caller has already let the user see (a study session's member
+    departments, for a participant); by default the user's own (:func:`scope_for`).
+    """
+    scope = scope or scope_for(session, user)
     tables = [
         _cases(session, chosen, scope),
         _consents(session, chosen, scope),
@@ -205,20 +215,20 @@ def _shared(chosen: Period, kind: MessageKind) -> Select:
 
 
 def _party(query: Select, scope: Scope) -> Select:
-    if scope.department_id is None:
+    if scope.department_ids is None:
         return query
     return query.where(
         or_(
-            Delivery.department_id == scope.department_id,
-            Message.sender_department_id == scope.department_id,
+            Delivery.department_id.in_(scope.department_ids),
+            Message.sender_department_id.in_(scope.department_ids),
         )
     )
 
 
 def _cases(session: Session, chosen: Period, scope: Scope) -> Table:
     opened = select(Case.id).where(Case.opened_at >= chosen.since, Case.opened_at < chosen.until)
-    if scope.department_id is not None:
-        opened = opened.where(Case.lead_department_id == scope.department_id)
+    if scope.department_ids is not None:
+        opened = opened.where(Case.lead_department_id.in_(scope.department_ids))
     shared = _party(
         select(Message.case_id)
         .distinct()
@@ -246,8 +256,8 @@ def _cases(session: Session, chosen: Period, scope: Scope) -> Table:
 def _consents(session: Session, chosen: Period, scope: Scope) -> Table:
     def counted(*conditions) -> int:
         query = select(Consent.id).where(*conditions)
-        if scope.department_id is not None:
-            query = query.where(Consent.obtaining_department_id == scope.department_id)
+        if scope.department_ids is not None:
+            query = query.where(Consent.obtaining_department_id.in_(scope.department_ids))
         return _count(session, query)
 
     inside = (chosen.start, chosen.end)
@@ -391,9 +401,9 @@ def _criteria(session: Session, chosen: Period, scope: Scope) -> Table:
         )
         .group_by(CriteriaJudgement.criterion)
     )
-    if scope.department_id is not None:
+    if scope.department_ids is not None:
         met = met.join(Case, Case.id == CriteriaJudgement.case_id).where(
-            Case.lead_department_id == scope.department_id
+            Case.lead_department_id.in_(scope.department_ids)
         )
     counts: dict[int, int] = {n: c for n, c in session.execute(met)}
     return Table(
