@@ -190,6 +190,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from hub.meetings import api as meetings_api
     from hub.meetings import panels as meetings_panels
     from hub.meetings import report as meetings_report
+    from hub.meetings import study_routes  # noqa: F401 - adds the study pages to the blueprint
     from hub.meetings.routes import bp as meetings_bp
     from hub.reports import api as reports_api
     from hub.reports import figures as report_figures

@@ -12,6 +12,7 @@ from hub.jp import TOKYO
 from hub.meetings.minutes import Action, MinutesInput
 from hub.meetings.models import Answer
 from hub.meetings.services import Proposal
+from hub.meetings.study import SeriesForm
 from hub.validation import Fields, parse_id
 
 #: Rows of claims and of action items on the minutes form.
@@ -131,3 +132,55 @@ def _date(raw: str | None) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def _number(form: MultiDict, field: str, default: int) -> int:
+    raw = (form.get(field) or "").strip()
+    if not raw:
+        return default
+    return int(raw) if raw.isdigit() and len(raw) <= 4 else -1
+
+
+def series(form: MultiDict, today: date) -> SeriesForm:
+    """The study series form (a JSON body reads the same fields: the API passes its dict)."""
+    fields = Fields(form)
+    title = fields.text("title", "名称", max_length=100, required=True)
+    place = fields.text("place", "場所", max_length=200)
+    online_url = fields.text("online_url", "オンライン会議のURL", max_length=500)
+    errors = dict(fields.errors)
+    departments = [parse_id(v) for v in form.getlist("department_ids")]
+    if any(d is None for d in departments):
+        errors["department_ids"] = "所管課の指定が正しくありません。"
+    first = _month(form.get("first_month"))
+    if first is None:
+        errors["first_month"] = "初回の月を「2027-01」の形で入力してください。"
+    return SeriesForm(
+        title=title,
+        department_ids=[d for d in departments if d is not None],
+        first_month=first or today.replace(day=1),
+        interval_months=_number(form, "interval_months", 3),
+        week_of_month=_number(form, "week_of_month", 2),
+        weekday=_number(form, "weekday", 2),
+        start_time=(form.get("start_time") or "14:00").strip(),
+        duration_minutes=_number(form, "duration_minutes", 90),
+        place=place,
+        online_url=online_url,
+        lead_days=_number(form, "lead_days", 42),
+        errors=errors,
+    )
+
+
+def _month(raw: str | None) -> date | None:
+    """「2027-01」 (a month input) or a whole date."""
+    raw = (raw or "").strip()
+    try:
+        return date.fromisoformat(f"{raw}-01" if len(raw) == 7 else raw).replace(day=1)
+    except ValueError:
+        return None
+
+
+def user_ids(form: MultiDict) -> list[int]:
+    found = [parse_id(v) for v in form.getlist("user_ids")]
+    if any(u is None for u in found):
+        raise InvalidInput(fields={"user_ids": "出席者の指定が正しくありません。"})
+    return [u for u in found if u is not None]

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from hub.errors import Conflict
 from hub.meetings import invitations, minutes, services, study
-from hub.meetings.models import Meeting, MeetingStatus, Minutes, Reminder, StudySeries
+from hub.meetings.models import (
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    Reminder,
+    StudySeries,
+)
 from hub.scheduler.context import JobContext
 
 #: The minutes are chased a day after the meeting ended.
@@ -49,6 +56,8 @@ def _unrecorded(now: datetime):
         select(Meeting)
         .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
         .where(
+            # A study session is recorded by its attendance and materials, not minutes.
+            Meeting.kind == MeetingKind.CONFERENCE,
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.ends_at <= now - CHASE_AFTER,
             Meeting.minutes_chased_at.is_(None),

@@ -19,7 +19,14 @@ from hub.mailbox import notify, send
 from hub.mailbox.models import NotificationKind
 from hub.mailbox.policy import PATTERNS
 from hub.meetings.access import get_meeting
-from hub.meetings.models import ActionItem, ClaimDecision, Meeting, MeetingStatus, Minutes
+from hub.meetings.models import (
+    ActionItem,
+    ClaimDecision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+)
 from hub.meetings.services import require_organiser
 from hub.models import User
 
@@ -47,6 +54,11 @@ class MinutesInput:
 
 def _check(meeting: Meeting, data: MinutesInput, now: datetime) -> None:
     errors: dict[str, str] = {}
+    if meeting.kind == MeetingKind.STUDY:
+        raise Conflict(
+            "勉強会は出席と資料で記録します（議事録はケース会議のものです）。",
+            code="not_conference",
+        )
     if meeting.status != MeetingStatus.SCHEDULED or meeting.starts_at is None:
         raise Conflict("日程が決まったケース会議の議事録を記録できます。", code="not_scheduled")
     if meeting.starts_at > now:

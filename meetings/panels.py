@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from hub.clock import from_config
 from hub.meetings import queries
-from hub.models import Case, User
+from hub.models import Case, Role, User
 from hub.panels import NavLink, Panel, Tile
 from hub.web import config
 
@@ -46,16 +46,24 @@ def dashboard_tiles(session: Session, user: User) -> list[Tile]:
 
 
 def nav_links(session: Session, user: User) -> list[NavLink]:
+    study = NavLink(
+        "勉強会",
+        url_for("meetings.study_index"),
+        0,
+        "勉強会",
+        current=request.endpoint is not None and request.endpoint.startswith("meetings.study"),
+    )
     if not user.can_read_cases:
-        return []
+        return [study] if user.role == Role.ADMIN else []
     owed = len(queries.owed(session, user))
     return [
         NavLink(
             "ケース会議",
             url_for("meetings.index"),
             owed,
-            f"ケース会議（未回答{owed}件）",
-            current=request.blueprint == "meetings",
+            f"ケース会議・勉強会の予定（未回答{owed}件）",
+            current=request.blueprint == "meetings" and not study.current,
             warn=bool(owed),
-        )
+        ),
+        study,
     ]

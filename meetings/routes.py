@@ -29,8 +29,9 @@ from hub.meetings import (
     queries,
     services,
     slots,
+    study,
 )
-from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus
+from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingKind, MeetingStatus
 from hub.models import Department
 from hub.residents.services import require_case_worker
 from hub.web import actor, config, db
@@ -39,25 +40,25 @@ bp = Blueprint("meetings", __name__)
 WHAT = "ケース会議の提案"
 
 
-def _now():
+def current_time():
     return from_config(config().fixed_now).now()
 
 
-def _departments() -> list[Department]:
+def active_departments() -> list[Department]:
     return list(
         db().scalars(select(Department).where(Department.is_active).order_by(Department.id))
     )
 
 
 def _render_propose(case, form: dict, status: int = 200, exc: HubError | None = None):
-    now = _now()
+    now = current_time()
     suggested = [
         s.strftime("%Y-%m-%dT%H:%M")
         for s, _e in slots.suggest(
             db(), [case.lead_department_id], timedelta(minutes=60), now, count=5
         )
     ]
-    departments = [d for d in _departments() if d.id != case.lead_department_id]
+    departments = [d for d in active_departments() if d.id != case.lead_department_id]
     return render_template(
         "meetings/propose.html",
         case=case,
@@ -81,7 +82,9 @@ def propose(case_id: int):
     if request.method == "GET":
         return _render_propose(case, {})
     try:
-        meeting = services.propose(db(), user, case_id, forms.proposal(request.form), _now())
+        meeting = services.propose(
+            db(), user, case_id, forms.proposal(request.form), current_time()
+        )
     except HubError as exc:
         if exc.status in (403, 404):
             raise
@@ -99,7 +102,7 @@ def show(meeting_id: int):
     user = actor()
     meeting = access.get_meeting(db(), user, meeting_id, "meeting.view")
     sees = access.sees_content(db(), user, meeting, jp.today())
-    others = [d for d in _departments() if d.id not in meeting.department_ids]
+    others = [d for d in active_departments() if d.id not in meeting.department_ids]
     return render_template(
         "meetings/show.html",
         meeting=meeting,
@@ -125,16 +128,31 @@ def show(meeting_id: int):
             and meeting.status == MeetingStatus.SCHEDULED
             and meeting.minutes is None
             and meeting.starts_at is not None
-            and meeting.starts_at <= _now()
+            and meeting.starts_at <= current_time()
         ),
         patterns=PATTERNS,
         claim_decisions=list(ClaimDecision),
         rows=range(forms.MINUTES_ROWS),
         print_data=minutes.data_for_print(meeting) if meeting.minutes and sees else None,
+        **(_study_context(meeting) if meeting.kind == MeetingKind.STUDY else {}),
     )
 
 
-def _act(meeting_id: int, call, done: str):
+def _study_context(meeting: Meeting) -> dict:
+    """A study session's page adds the attendance form's people and the materials."""
+    return {
+        "people": study.members_to_record(db(), meeting),
+        "attended": {a.user_id for a in meeting.attendance},
+        "can_attend": (
+            actor().department_id == meeting.organiser_department_id
+            and meeting.status == MeetingStatus.SCHEDULED
+            and meeting.starts_at is not None
+            and meeting.starts_at <= current_time()
+        ),
+    }
+
+
+def act_and_show(meeting_id: int, call, done: str):
     """Run an action; a refusal the user can fix shows the page again with why (400/409)."""
     try:
         call()
@@ -160,9 +178,9 @@ def answer(meeting_id: int):
     ids = [s.id for s in meeting.slots]
 
     def call():
-        services.answer(db(), user, meeting_id, forms.answers(request.form, ids), _now())
+        services.answer(db(), user, meeting_id, forms.answers(request.form, ids), current_time())
 
-    return _act(meeting_id, call, "回答を登録しました。")
+    return act_and_show(meeting_id, call, "回答を登録しました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/choose")
@@ -173,9 +191,9 @@ def choose(meeting_id: int):
 
     def call():
         slot_id = forms.required_id(request.form, "slot_id", "日時を選んでください。")
-        services.choose(db(), user, meeting_id, slot_id, _now())
+        services.choose(db(), user, meeting_id, slot_id, current_time())
 
-    return _act(meeting_id, call, "日時を決定し、案内を送りました。")
+    return act_and_show(meeting_id, call, "日時を決定し、案内を送りました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/move")
@@ -186,10 +204,10 @@ def move(meeting_id: int):
 
     def call():
         services.move(
-            db(), user, meeting_id, forms.required_time(request.form, "starts_at"), _now()
+            db(), user, meeting_id, forms.required_time(request.form, "starts_at"), current_time()
         )
 
-    return _act(meeting_id, call, "日時を変更し、変更の案内を送りました。")
+    return act_and_show(meeting_id, call, "日時を変更し、変更の案内を送りました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
@@ -201,9 +219,9 @@ def cancel(meeting_id: int):
     def call():
         if request.form.get("confirm") != "1":
             raise InvalidInput(fields={"confirm": "中止する場合は確認欄にチェックしてください。"})
-        services.cancel(db(), user, meeting_id, _now())
+        services.cancel(db(), user, meeting_id, current_time())
 
-    return _act(meeting_id, call, "ケース会議を中止し、各所管課に知らせました。")
+    return act_and_show(meeting_id, call, "ケース会議を中止し、各所管課に知らせました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/departments")
@@ -214,9 +232,9 @@ def add_department(meeting_id: int):
 
     def call():
         dept = forms.required_id(request.form, "department_id", "所管課を選んでください。")
-        services.add_department(db(), user, meeting_id, dept, _now())
+        services.add_department(db(), user, meeting_id, dept, current_time())
 
-    return _act(meeting_id, call, "所管課を追加しました。")
+    return act_and_show(meeting_id, call, "所管課を追加しました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/minutes")
@@ -226,9 +244,9 @@ def record_minutes(meeting_id: int):
     access.get_meeting(db(), user, meeting_id, "meeting.minutes")
 
     def call():
-        minutes.record(db(), user, meeting_id, forms.minutes(request.form), _now())
+        minutes.record(db(), user, meeting_id, forms.minutes(request.form), current_time())
 
-    return _act(meeting_id, call, "議事録を記録し、対応を各担当課に依頼しました。")
+    return act_and_show(meeting_id, call, "議事録を記録し、対応を各担当課に依頼しました。")
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes")
@@ -262,7 +280,7 @@ def ics_file(meeting_id: int) -> Response:
         meeting,
         [p.department for p in meeting.participants],
         method="PUBLISH",
-        stamp=_now(),
+        stamp=current_time(),
         domain=invitations.DOMAIN,
     )
     response = Response(text, mimetype="text/calendar")

@@ -42,8 +42,10 @@ from hub.documents.printing import windows
 from hub.mailbox import send, sharing_requests
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Message
+from hub.meetings import materials as study_materials
 from hub.meetings import services as meetings
 from hub.meetings import slots as meeting_slots
+from hub.meetings import study
 from hub.meetings.services import Proposal
 from hub.models import Department, DepartmentKind, Resident, Role, User
 
@@ -78,6 +80,10 @@ class FlowCity:
     #: Case packets of case A by recipient code, and the directory's counselling windows.
     packets: dict[str, int] = field(default_factory=dict)
     windows: list[int] = field(default_factory=list)
+    #: A 勉強会 series of 納税課 and ぷらっとホーム, and the materials of its session (whose
+    #: id is in ``meetings`` too).
+    study_series: list[int] = field(default_factory=list)
+    materials: list[int] = field(default_factory=list)
 
     def code_of(self, user: User) -> str:
         return next(c for c, d in self.departments.items() if d.id == user.department_id)
@@ -226,6 +232,8 @@ def build_flow_city(
     )
     membership.join(db, users["nozei"], case_a.id, [depts["plat"].id, depts["hokenryo"].id])
     meeting_ids = _meetings(db, users, depts, case_a.id, marks)
+    series_id, session_id, material_id = _study(db, users, depts)
+    meeting_ids.append(session_id)
 
     # 介護保険課 knows the 宛名番号 from its own records: its own case, its own sheet.
     case_k = cases.open_case(
@@ -358,6 +366,8 @@ def build_flow_city(
         packets=packet_ids,
         windows=window_ids,
         meetings=meeting_ids,
+        study_series=[series_id],
+        materials=[material_id],
     )
 
 
@@ -383,6 +393,28 @@ def _meetings(db: Session, users, depts, case_id: int, marks: _Marks) -> list[in
         made.append(meetings.propose(db, users["nozei"], case_id, proposal, now).id)
     db.commit()
     return made
+
+
+def _study(db: Session, users, depts) -> tuple[int, int, int]:
+    """A study series of 納税課 and ぷらっとホーム (defined by the administrator), its first
+    session decided, with one material from ぷらっとホーム: no resident data in any of it."""
+    now = datetime.now(UTC)
+    form = study.SeriesForm(
+        title="合同勉強会",
+        department_ids=[depts["nozei"].id, depts["plat"].id],
+        first_month=(now + timedelta(days=20)).date().replace(day=1),
+        interval_months=1,
+        week_of_month=5,
+        weekday=2,
+    )
+    series = study.create_series(db, users["admin"], form)
+    session = study.propose_next(db, series, now)
+    meetings.choose(db, users["nozei"], session.id, session.slots[0].id, now)
+    material = study_materials.add(
+        db, users["plat"], session.id, samples.docx("連携の手引き"), "tebiki.docx", "手引き"
+    )
+    db.commit()
+    return series.id, session.id, material.id
 
 
 def _packets(db: Session, users, depts, case_id: int) -> dict[str, int]:

@@ -56,6 +56,8 @@ def _pools(city: FlowCity, db) -> dict[str, list[int]]:
         "packet_id": sorted(city.packets.values()) or [1],
         "window_id": city.windows[:1],
         "meeting_id": city.meetings,
+        "series_id": city.study_series,
+        "material_id": city.materials,
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import uploads_samples as samples
@@ -33,7 +33,7 @@ from hub.documents.printing.models import (
 from hub.mailbox import send as mailbox_send
 from hub.mailbox.compose import Upload
 from hub.mailbox.models import Notification, NotificationKind, OutboxMail, OutboxStatus
-from hub.meetings.models import Meeting, Participant, Slot
+from hub.meetings.models import Meeting, Participant, SeriesMember, Slot, StudySeries
 from hub.models import DepartmentKind, Role
 from hub.security import CACHEABLE_ENDPOINTS
 from hub.storage import Storage, bind
@@ -230,7 +230,18 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
             for n in range(3)
         ],
     )
-    db.add_all([told, failed, packet, window, meeting])
+    # A study series of the staff's department and the partner (勉強会).
+    series = StudySeries(
+        title="合同勉強会",
+        owner_department_id=own.id,
+        created_by_id=users["manager"].id,
+        first_month=date(2030, 1, 1),
+        members=[
+            SeriesMember(department_id=own.id, position=0),
+            SeriesMember(department_id=partner.id, position=1),
+        ],
+    )
+    db.add_all([told, failed, packet, window, meeting, series])
     db.commit()
     ids = {
         "case_id": case.id,
@@ -247,6 +258,9 @@ def world(db, config, make_department, make_user, make_resident, make_case) -> W
         "packet_id": packet.id,
         "window_id": window.id,
         "meeting_id": meeting.id,
+        "series_id": series.id,
+        # The material routes refuse a conference before they look for the material.
+        "material_id": 1,
     }
     return World(ids, users, tokens)
 

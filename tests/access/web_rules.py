@@ -183,6 +183,20 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
     "meetings.minutes_file":      _r(302, 404, 404, 403, 404),
     "meetings.index":             _r(302, 200, 200, 403, 200),
+    # 勉強会: ``series_id`` is a series of the staff's department and the partner; a manager
+    # or the administrator defines series and starts a poll (302: it starts), staff may not
+    # (403); the outsider is told the series does not exist. ``meeting_id`` is a conference:
+    # the study session's routes refuse it (409).
+    "meetings.study_index":       _r(302, 200, 200, 200, 200),
+    "GET meetings.study_new":     _r(302, 403, 200, 200, 403),
+    "POST meetings.study_new":    _r(401, 403, 400, 400, 403),
+    "meetings.study_series":      _r(302, 200, 200, 200, 404),
+    "meetings.study_propose":     _r(401, 403, 302, 302, 404),
+    "meetings.study_stop":        _r(401, 403, 400, 400, 404),  # not confirmed
+    "meetings.study_attendance":  _r(401, 409, 409, 403, 404),
+    "meetings.study_material_add": _r(401, 409, 409, 403, 404),
+    "meetings.study_material":    _r(302, 409, 409, 403, 404),
+    "meetings.study_report":      _r(302, 409, 409, 403, 404),
     # 連携状況: counts only; a manager their department's, the administrator the city's.
     "reports.collaboration":      _r(302, 403, 200, 200, 403),
     "reports.collaboration_csv":  _r(302, 403, 200, 200, 403),
