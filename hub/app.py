@@ -190,7 +190,10 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     from hub.meetings import api as meetings_api
     from hub.meetings import panels as meetings_panels
     from hub.meetings import report as meetings_report
-    from hub.meetings import study_routes  # noqa: F401 - adds the study pages to the blueprint
+    from hub.meetings import (
+        study_api,
+        study_routes,  # noqa: F401 - adds the study pages to the blueprint
+    )
     from hub.meetings.routes import bp as meetings_bp
     from hub.reports import api as reports_api
     from hub.reports import figures as report_figures
@@ -251,6 +254,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
         windows_api,
         mailbox_api,
         meetings_api,
+        study_api,
         reports_api,
         spec,
     )
@@ -261,6 +265,7 @@ def _register_blueprints(app: HubOpenAPI) -> None:
     spec.add_error_codes(app, documents_errors.ERROR_CODES)
     spec.add_error_codes(app, mailbox_api.ERROR_CODES)
     spec.add_error_codes(app, meetings_api.ERROR_CODES)
+    spec.add_error_codes(app, study_api.ERROR_CODES)
 
     @app.get("/fonts/noto-sans-jp.otf", doc_ui=False)
     def font():

@@ -9,9 +9,10 @@ from pydantic import AwareDatetime, BaseModel, Field
 from hub.api.models import Body, Day, DepartmentRef, Id, Ids, Int, Out, Text, Timestamp
 from hub.documents.categories import InformationCategory
 from hub.meetings.minutes import MAX_ACTIONS, Action, MinutesInput
-from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus
+from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingStatus, StudySeries
 from hub.meetings.services import MAX_SLOTS, MIN_SLOTS, Proposal
 from hub.meetings.slots import tally
+from hub.meetings.study import SeriesForm, rhythm_label
 
 AnswerWord = Literal["yes", "maybe", "no"]
 
@@ -135,6 +136,7 @@ class SlotOut(Out):
 class MeetingOut(Out):
     id: int
     kind: Literal["conference", "study"]
+    series_id: int | None = Field(description="勉強会のとき、そのシリーズ")
     title: str = Field(description="「ケース会議（ケース12）」: 対象者の氏名は含まない")
     status: MeetingStatus
     case_id: int | None
@@ -160,6 +162,7 @@ class MeetingOut(Out):
         return cls(
             id=meeting.id,
             kind=meeting.kind.value,
+            series_id=meeting.series_id,
             title=meeting.title,
             status=meeting.status,
             case_id=meeting.case_id if sees_content else None,
@@ -231,3 +234,170 @@ class MeetingList(Out):
 
 def answers_of(body: AnswersIn) -> dict[int, Answer]:
     return {a.slot_id: Answer(a.answer) for a in body.answers}
+
+
+# ------------------------------------------------------------------ 勉強会
+
+
+class SeriesPath(BaseModel):
+    series_id: int = Field(ge=1, description="勉強会（シリーズ）のID")
+
+
+class SeriesIn(Body):
+    title: Text = Field(min_length=1, max_length=100, title="名称")
+    department_ids: Ids = Field(
+        min_length=2, title="参加する所管課", description="この順に当番課が回る"
+    )
+    first_month: Day = Field(title="初回の月", description="その月の1日（日は無視する）")
+    interval_months: Literal[1, 2, 3, 6, 12] = Field(3, title="開催の間隔（月）")
+    week_of_month: Int = Field(2, ge=1, le=5, title="第何週", description="5: 最終週")
+    weekday: Int = Field(2, ge=0, le=4, title="曜日", description="0: 月曜 … 4: 金曜")
+    start_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
+        "14:00", title="開始時刻（HH:MM）"
+    )
+    duration_minutes: Int = Field(90, ge=30, le=240, title="所要時間（分）")
+    place: Text = Field("", max_length=200, title="場所")
+    online_url: Text = Field("", max_length=500, title="オンライン会議のURL")
+    lead_days: Int = Field(42, ge=14, le=120, title="日程調整を始める日数（開催日の何日前）")
+
+    def form(self) -> SeriesForm:
+        return SeriesForm(
+            title=self.title,
+            department_ids=list(self.department_ids),
+            first_month=self.first_month,
+            interval_months=self.interval_months,
+            week_of_month=self.week_of_month,
+            weekday=self.weekday,
+            start_time=self.start_time,
+            duration_minutes=self.duration_minutes,
+            place=self.place,
+            online_url=self.online_url,
+            lead_days=self.lead_days,
+        )
+
+
+class SessionSummary(Out):
+    id: int
+    number: str = Field(description="「第3回」")
+    occurrence: Day | None = Field(description="開催リズム上の日")
+    status: MeetingStatus
+    host: DepartmentRef
+    starts_at: Timestamp | None
+    attendance: int = Field(description="出席者数")
+    materials: int = Field(description="資料の件数")
+
+
+class SeriesOut(Out):
+    id: int
+    title: str
+    rhythm: str = Field(description="「四半期ごと（3か月）・第2水曜日 14:00〜」")
+    departments: list[DepartmentRef] = Field(description="参加課（当番順）")
+    interval_months: int
+    week_of_month: int
+    weekday: int
+    first_month: Day
+    start_time: str
+    duration_minutes: int
+    place: str
+    online_url: str
+    lead_days: int
+    is_active: bool
+    sessions: list[SessionSummary]
+
+    @classmethod
+    def of(cls, series: StudySeries) -> SeriesOut:
+        return cls(
+            id=series.id,
+            title=series.title,
+            rhythm=rhythm_label(series),
+            departments=[DepartmentRef.of(m.department) for m in series.members],
+            interval_months=series.interval_months,
+            week_of_month=series.week_of_month,
+            weekday=series.weekday,
+            first_month=series.first_month,
+            start_time=series.start_time,
+            duration_minutes=series.duration_minutes,
+            place=series.place,
+            online_url=series.online_url,
+            lead_days=series.lead_days,
+            is_active=series.is_active,
+            sessions=[
+                SessionSummary(
+                    id=m.id,
+                    number=m.purpose,
+                    occurrence=m.occurrence,
+                    status=m.status,
+                    host=DepartmentRef.of(m.organiser),
+                    starts_at=m.starts_at,
+                    attendance=len(m.attendance),
+                    materials=len(m.materials),
+                )
+                for m in series.sessions
+            ],
+        )
+
+
+class SeriesList(Out):
+    items: list[SeriesOut]
+
+
+class AttendanceIn(Body):
+    user_ids: Ids = Field(title="出席した職員", description="参加課の職員のID")
+
+
+class Attendee(Out):
+    user_id: int
+    name: str
+    department: DepartmentRef
+
+
+class AttendanceOut(Out):
+    items: list[Attendee]
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> AttendanceOut:
+        return cls(
+            items=[
+                Attendee(
+                    user_id=a.user_id,
+                    name=a.user.display_name,
+                    department=DepartmentRef.of(a.department),
+                )
+                for a in meeting.attendance
+            ]
+        )
+
+
+class MaterialOut(Out):
+    id: int
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    department: DepartmentRef
+    uploaded_at: Timestamp
+    name_warning_confirmed: bool = Field(
+        description="住民の氏名と一致する文字列が見つかり、登録者が確認して登録した"
+    )
+
+
+class MaterialList(Out):
+    items: list[MaterialOut]
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MaterialList:
+        return cls(
+            items=[
+                MaterialOut(
+                    id=m.id,
+                    title=m.title,
+                    filename=m.file.original_name,
+                    content_type=m.file.content_type,
+                    size=m.file.size,
+                    department=DepartmentRef.of(m.department),
+                    uploaded_at=m.uploaded_at,
+                    name_warning_confirmed=m.name_warning_confirmed,
+                )
+                for m in meeting.materials
+            ]
+        )

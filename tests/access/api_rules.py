@@ -27,6 +27,8 @@ NO_FILE_YET = {"anonymous": 401, "staff": 404, "manager": 404, "admin": 403, "ou
 NO_SHEET_YET = {"anonymous": 401, "staff": 404, "manager": 404, "admin": 403, "outsider": 404}
 #: A GET that needs query parameters: without them 400, once the case is known to be visible.
 NEEDS_QUERY = {"anonymous": 401, "staff": 400, "manager": 400, "admin": 403, "outsider": 404}
+#: A study session's route asked about a conference (409 not_study).
+NOT_STUDY = {"anonymous": 401, "staff": 409, "manager": 409, "admin": 403, "outsider": 404}
 #: A URL that takes no GET at all.
 NO_GET = {"anonymous": 401, "staff": 405, "manager": 405, "admin": 405, "outsider": 405}
 
@@ -129,6 +131,21 @@ API_RULES: dict[str, dict[str, int]] = {
     "add_meeting_department": dict(NO_GET),
     "cancel_meeting": dict(NO_GET),
     "record_meeting_minutes": dict(NO_GET),
+    # 勉強会 (series_id: a series of the staff's department and the partner; meeting_id is a
+    # conference, which the study routes refuse: 409).
+    "list_study_series": dict(EVERY_USER),
+    "create_study_series": dict(EVERY_USER),  # POST; GET /study-series lists them
+    "show_study_series": {
+        "anonymous": 401,
+        "staff": 200,
+        "manager": 200,
+        "admin": 200,
+        "outsider": 404,
+    },
+    "propose_study_session": dict(NO_GET),
+    "record_study_attendance": dict(NO_GET),  # PUT …/attendance
+    "list_study_materials": NOT_STUDY,
+    "study_session_report": NOT_STUDY,
     # 管理 → 相談先.
     "list_windows": dict(ADMINS_ONLY),
     "create_window": dict(ADMINS_ONLY),  # POST; GET /admin/windows lists them

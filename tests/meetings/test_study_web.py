@@ -40,6 +40,7 @@ def test_a_series_from_its_form_to_a_held_session_with_its_report(
     app, db, world, job, clock, make_user
 ):
     manager = make_user(Role.MANAGER, world.nozei, "nozei-mgr")
+    world.staff.display_name, world.plat_staff.display_name = "納税 一郎", "支援 二郎"
     db.commit()
     mgr = _client(app, manager)
     form = mgr.get("/meetings/study/new")
@@ -118,7 +119,9 @@ def test_a_series_from_its_form_to_a_held_session_with_its_report(
         == 403
     )
     page = nozei.get(f"/meetings/{session.id}").get_data(as_text=True)
-    assert "（2人）" not in page and "（1人）" in page  # one person from each department
+    attendance = page.split('id="st-attendance"')[1].split("<form")[0]
+    assert "納税課</strong>：納税 一郎（1人）" in attendance
+    assert "ぷらっとホーム世田谷</strong>：支援 二郎（1人）" in attendance
 
     # A material with a resident's name is held back with the warning, then confirmed.
     named = samples.docx("事例 世田谷 花子 様の分納")
