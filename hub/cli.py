@@ -79,6 +79,7 @@ def demo() -> None:
         mailbox_demo.load(session)  # a share, its receipts and feedback, a notice
         printing_demo.load(session)  # the directory of counselling windows (相談先)
         meetings_demo.load(session)  # a case conference being arranged, one answer in
+        meetings_demo.load_study(session)  # a 勉強会 series: one session held, the next polled
     click.echo(
         "デモデータを読み込みました。"
         if created

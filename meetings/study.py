@@ -418,8 +418,8 @@ def members_to_record(session: Session, meeting: Meeting) -> list[User]:
 
 
 def report_period(session: Session, meeting: Meeting) -> figures.Period:
-    """Since the previous session of the series (its day) up to the day before this one; the
-    first session looks back a year."""
+    """Since the previous session of the series (its day) up to the day before this one (or
+    today, for a session still to come); the first session looks back a year."""
     day = (
         jp.local(meeting.starts_at).date()
         if meeting.starts_at is not None
@@ -433,7 +433,9 @@ def report_period(session: Session, meeting: Meeting) -> figures.Period:
         )
     )
     start = jp.local(previous).date() if previous is not None else day - timedelta(days=365)
-    return figures.Period(start, max(start, day - timedelta(days=1)))
+    # A session still to come counts up to today.
+    end = min(day - timedelta(days=1), jp.today())
+    return figures.Period(start, max(start, end))
 
 
 def report(session: Session, user: User, meeting_id: int, action: str) -> figures.Report:
