@@ -16,9 +16,11 @@ from hub.documents.render import meetings as render
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.jp import TOKYO
 from hub.mailbox import notify, send
+from hub.mailbox.compose import Upload
 from hub.mailbox.models import NotificationKind
 from hub.mailbox.policy import PATTERNS
-from hub.meetings.access import get_meeting
+from hub.meetings import invitations
+from hub.meetings.access import covered, get_meeting
 from hub.meetings.models import (
     ActionItem,
     ClaimDecision,
@@ -87,7 +89,8 @@ def _check(meeting: Meeting, data: MinutesInput, now: datetime) -> None:
 def record(
     session: Session, user: User, meeting_id: int, data: MinutesInput, now: datetime
 ) -> Minutes:
-    """Record the minutes (the organiser, after the start) and send each action item."""
+    """Record the minutes (the organiser, after the start); send them to the departments
+    within the consent, and each action item as a feedback request."""
     meeting = require_organiser(session, user, meeting_id, "meeting.minutes")
     _check(meeting, data, now)
     minutes = Minutes(
@@ -106,8 +109,39 @@ def record(
         if a.owner_department_id != meeting.organiser_department_id:
             item.message_id = _feedback_request(session, user, meeting, a, now)
     session.flush()
+    minutes.message_ids = _send_minutes(session, user, meeting, now)
     audit.record(session, user, "meeting.minutes", meeting, reason=f"{len(data.actions)} actions")
     return minutes
+
+
+def _send_minutes(session: Session, user: User, meeting: Meeting, now: datetime) -> list[int]:
+    """The minutes (their PDF) to each other department through the mailbox, as a share of
+    the agenda's categories: a department the consent no longer covers gets none (it would
+    not see them in the hub either)."""
+    day = now.astimezone(TOKYO).date()
+    pdf = render.render_minutes_pdf(data_for_print(meeting))
+    sent = []
+    for participant in meeting.participants:
+        dept_id = participant.department_id
+        if participant.is_organiser or not covered(session, meeting, dept_id, day).allowed:
+            continue
+        message = send.send(
+            session,
+            user,
+            {
+                "kind": "share",
+                "case_id": meeting.case_id,
+                "recipient_ids": [dept_id],
+                "subject": f"{meeting.title}の議事録",
+                "body": f"{meeting.title}の議事録を送ります（{invitations.when(meeting)}）。",
+                "body_categories": list(meeting.agenda),
+                "attachment_categories": list(meeting.agenda),
+            },
+            [Upload(f"議事録_会議{meeting.id}.pdf", pdf)],
+            today=day,
+        ).message
+        sent.append(message.id)
+    return sent
 
 
 def _feedback_request(

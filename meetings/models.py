@@ -259,6 +259,8 @@ class Minutes(Base):
     claim_decisions: Mapped[list[dict]] = mapped_column(JSON, default=list)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The shares that carried the minutes to the other departments (within the consent).
+    message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
 
 
 class StudySeries(Base):

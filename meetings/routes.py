@@ -246,7 +246,11 @@ def record_minutes(meeting_id: int):
     def call():
         minutes.record(db(), user, meeting_id, forms.minutes(request.form), current_time())
 
-    return act_and_show(meeting_id, call, "議事録を記録し、対応を各担当課に依頼しました。")
+    return act_and_show(
+        meeting_id,
+        call,
+        "議事録を記録し、同意の範囲内の参加課に送付して、対応を各担当課に依頼しました。",
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes")

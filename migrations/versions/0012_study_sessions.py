@@ -1,5 +1,5 @@
 """study sessions (勉強会): series with their member departments and host rotation; a
-meeting's series and occurrence; attendance and materials
+meeting's series and occurrence; attendance and materials; the shares that sent the minutes
 
 Revision ID: 0012
 Revises: 0011
@@ -115,6 +115,11 @@ def upgrade() -> None:
             batch_op.f("ix_meeting_materials_meeting_id"), ["meeting_id"], unique=False
         )
 
+    with op.batch_alter_table("meeting_minutes", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("message_ids", sa.JSON(), nullable=False, server_default="[]")
+        )
+
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("series_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("occurrence", sa.Date(), nullable=True))
@@ -128,6 +133,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("meeting_minutes", schema=None) as batch_op:
+        batch_op.drop_column("message_ids")
+
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_meetings_series_id"), type_="unique")
         batch_op.drop_constraint(

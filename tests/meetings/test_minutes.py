@@ -16,11 +16,11 @@ from hub.documents.consent.gate import ConsentMissing
 from hub.documents.render import meetings as render
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.jp import TOKYO
-from hub.mailbox import followups
-from hub.mailbox.models import Notification
+from hub.mailbox import followups, read
+from hub.mailbox.models import Delivery, DocumentKind, Notification
 from hub.meetings import minutes, services
 from hub.meetings.minutes import Action, MinutesInput
-from hub.meetings.models import Meeting
+from hub.meetings.models import Meeting, Participant
 from hub.scheduler import jobs
 
 AFTER = datetime(2026, 12, 8, 11, 30, tzinfo=TOKYO)
@@ -58,6 +58,23 @@ def test_action_items_become_feedback_requests_in_the_owners_list(db, met, held)
     assert "家計改善" in owed[0].message.body
     assert owed[0].message.id == held.actions[0].message_id
     assert held.actions[1].message_id is None  # the organiser's own item stays with it
+
+
+def test_the_minutes_reach_the_departments_within_the_consent_through_the_mailbox(db, met, held):
+    """ぷらっとホーム (the consent covers the agenda) receives the minutes' PDF as a share;
+    介護保険課, added later without consent for it, receives nothing."""
+    held.participants.append(Participant(department_id=met.kaigo.id))
+    db.flush()
+    recorded = minutes.record(db, met.staff, held.id, _input(met), AFTER)
+    db.commit()
+    assert len(recorded.message_ids) == 1
+    view = read.open_message(db, met.plat_staff, recorded.message_ids[0])
+    assert view.message.subject.endswith("の議事録")
+    attachment = next(d for d in view.documents if d.kind == DocumentKind.ATTACHMENT)
+    _doc, data = read.open_document(db, met.plat_staff, view.message.id, attachment.id)
+    assert "家計改善" in pdf_text(data) and "納付計画" in pdf_text(data)
+    kaigo_inbox = db.scalars(select(Delivery).where(Delivery.department_id == met.kaigo.id)).all()
+    assert kaigo_inbox == []
 
 
 def test_minutes_wait_for_the_start_and_the_organiser(db, met, held):
