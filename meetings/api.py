@@ -19,6 +19,7 @@ from hub.meetings.schemas import (
     AnswersIn,
     ChoiceIn,
     DepartmentIn,
+    MeetingDepartmentPath,
     MeetingList,
     MeetingOut,
     MeetingPath,
@@ -48,6 +49,7 @@ ERROR_CODES: dict[str, str] = {
     "already_participating": "既に参加している所管課",
     "not_held_yet": "議事録は会議の開始後に記録できる",
     "minutes_recorded": "議事録は既に記録されている",
+    "last_participant": "主催課以外の参加課がいなくなる（中止する）",
 }
 
 
@@ -135,6 +137,19 @@ def move_meeting(path: MeetingPath, body: MoveIn) -> Response:
 def add_meeting_department(path: MeetingPath, body: DepartmentIn) -> Response:
     """The organiser adds a department, checked against the consent like the first ones."""
     meeting = services.add_department(db(), api_user(), path.meeting_id, body.department_id, _now())
+    return _out(meeting)
+
+
+@bp.delete(
+    "/meetings/<int:meeting_id>/departments/<int:department_id>",
+    responses={200: MeetingOut, **errors(403, 404, 409)},
+)
+def remove_meeting_department(path: MeetingDepartmentPath, query: Query) -> Response:
+    """The organiser takes a department off the table (its answers go; a decided meeting sends
+    it a CANCEL and the others the update)."""
+    meeting = services.remove_department(
+        db(), api_user(), path.meeting_id, path.department_id, _now()
+    )
     return _out(meeting)
 
 

@@ -24,12 +24,16 @@ SUBJECTS = {
     "move": "【つなぐハブ】{title}の日時変更",
     "cancel": "【つなぐハブ】{title}の中止",
     "remind": "【つなぐハブ】{title}のお知らせ（{when}）",
+    "update": "【つなぐハブ】{title}の参加課の変更",
+    "remove": "【つなぐハブ】{title}への参加の取消",
 }
 LEADS = {
     "invite": "{title}の日時が決まりました。",
     "move": "{title}の日時が変更になりました。",
     "cancel": "{title}は中止になりました。",
     "remind": "{title}が近づいています。",
+    "update": "{title}の参加課が変わりました。",
+    "remove": "{title}の参加課から外れました。予定を取り消してください。",
 }
 
 
@@ -55,17 +59,25 @@ def body(meeting: Meeting, what: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def send(session: Session, meeting: Meeting, what: str, now: datetime) -> int:
+def send(
+    session: Session,
+    meeting: Meeting,
+    what: str,
+    now: datetime,
+    *,
+    only: Department | None = None,
+) -> int:
     """Queue the mail (with the .ics unless a reminder) and notify every department at the
-    table; return how many mails were queued."""
-    departments = [p.department for p in meeting.participants]
+    table — or ``only`` the one taken off it (``remove``: a CANCEL naming it alone); return
+    how many mails were queued."""
+    departments = [p.department for p in meeting.participants] if only is None else [only]
     departments.sort(key=lambda d: d.id != meeting.organiser_department_id)
     link = f"/meetings/{meeting.id}"
     subject = SUBJECTS[what].format(title=meeting.title, when=when(meeting))[:200]
     text = body(meeting, what)
     attachment = None
     if what != "remind":
-        method = "CANCEL" if what == "cancel" else "REQUEST"
+        method = "CANCEL" if what in ("cancel", "remove") else "REQUEST"
         attachment = (
             method,
             ics.calendar(meeting, departments, method=method, stamp=now, domain=DOMAIN),
@@ -81,7 +93,8 @@ def send(session: Session, meeting: Meeting, what: str, now: datetime) -> int:
         text=LEADS[what].format(title=meeting.title)[:200],
         link_path=link,
     )
-    meeting.sent_sequence = meeting.sequence
+    if only is None:
+        meeting.sent_sequence = meeting.sequence
     return queued
 
 

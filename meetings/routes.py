@@ -237,6 +237,19 @@ def add_department(meeting_id: int):
     return act_and_show(meeting_id, call, "所管課を追加しました。")
 
 
+@bp.post("/meetings/<int:meeting_id>/departments/remove")
+def remove_department(meeting_id: int):
+    """The organiser takes a department off the table; a decided meeting tells everyone."""
+    user = actor()
+    access.get_meeting(db(), user, meeting_id, "meeting.remove_department")
+
+    def call():
+        dept = forms.required_id(request.form, "department_id", "外す所管課を選んでください。")
+        services.remove_department(db(), user, meeting_id, dept, current_time())
+
+    return act_and_show(meeting_id, call, "所管課を外し、各所管課に知らせました。")
+
+
 @bp.post("/meetings/<int:meeting_id>/minutes")
 def record_minutes(meeting_id: int):
     """The organiser records the minutes; action items go out as feedback requests."""

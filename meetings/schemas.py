@@ -21,6 +21,10 @@ class MeetingPath(BaseModel):
     meeting_id: int = Field(ge=1, description="ケース会議のID")
 
 
+class MeetingDepartmentPath(MeetingPath):
+    department_id: int = Field(ge=1, description="外す所管課のID")
+
+
 class ProposalIn(Body):
     department_ids: Ids = Field(min_length=1, title="参加する所管課", description="主催課以外")
     agenda: list[InformationCategory] = Field(

@@ -19,6 +19,8 @@ from hub.cases.services import get_visible, require_lead
 from hub.documents.categories import InformationCategory
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.jp import TOKYO
+from hub.mailbox import notify
+from hub.mailbox.models import NotificationKind
 from hub.meetings import guard, invitations, slots
 from hub.meetings.access import get_meeting
 from hub.meetings.models import (
@@ -171,6 +173,53 @@ def add_department(
     audit.record(session, user, "meeting.add_department", meeting, reason=f"dept {department_id}")
     if meeting.status == MeetingStatus.SCHEDULED:
         invitations.send(session, meeting, "invite", now)
+    return meeting
+
+
+def remove_department(
+    session: Session, user: User, meeting_id: int, department_id: int, now: datetime
+) -> Meeting:
+    """Take a department off the table: its answers go; once decided, it gets a CANCEL naming
+    it alone and the others the updated event (SEQUENCE+1)."""
+    meeting = require_organiser(session, user, meeting_id, "meeting.remove_department")
+    leaving = next(
+        (
+            p
+            for p in meeting.participants
+            if p.department_id == department_id and not p.is_organiser
+        ),
+        None,
+    )
+    if leaving is None:
+        raise InvalidInput(
+            fields={"department_id": "この会議の参加課（主催課以外）を選んでください。"}
+        )
+    if len(meeting.participants) <= 2:
+        raise Conflict(
+            "参加課が主催課だけになるため外せません。会議をやめる場合は中止してください。",
+            code="last_participant",
+        )
+    department = leaving.department
+    meeting.participants.remove(leaving)
+    for slot in meeting.slots:
+        slot.answers = [a for a in slot.answers if a.department_id != department_id]
+    session.flush()
+    if meeting.status == MeetingStatus.SCHEDULED:
+        meeting.sequence += 1
+        invitations.send(session, meeting, "remove", now, only=department)
+        invitations.send(session, meeting, "update", now)
+    else:
+        notify.departments(
+            session,
+            [department_id],
+            NotificationKind.MEETING,
+            None,
+            text=invitations.LEADS["remove"].format(title=meeting.title)[:200],
+            link_path="/meetings",
+        )
+    audit.record(
+        session, user, "meeting.remove_department", meeting, reason=f"dept {department_id}"
+    )
     return meeting
 
 

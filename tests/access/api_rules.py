@@ -129,6 +129,7 @@ API_RULES: dict[str, dict[str, int]] = {
     "choose_meeting_slot": dict(NO_GET),
     "move_meeting": dict(NO_GET),
     "add_meeting_department": dict(NO_GET),
+    "remove_meeting_department": dict(NO_GET),  # DELETE …/departments/<id>
     "cancel_meeting": dict(NO_GET),
     "record_meeting_minutes": dict(NO_GET),
     # 勉強会 (series_id: a series of the staff's department and the partner; meeting_id is a

@@ -179,6 +179,7 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "meetings.move":              _r(401, 400, 400, 403, 404),
     "meetings.cancel":            _r(401, 400, 400, 403, 404),  # not confirmed
     "meetings.add_department":    _r(401, 400, 400, 403, 404),
+    "meetings.remove_department": _r(401, 400, 400, 403, 404),
     "meetings.ics_file":          _r(302, 409, 409, 403, 404),
     "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
     "meetings.minutes_file":      _r(302, 404, 404, 403, 404),

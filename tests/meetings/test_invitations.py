@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 from meetkit import MONDAY
 from sqlalchemy import func, select
 
+from hub.errors import Conflict
 from hub.jp import TOKYO
 from hub.mailbox.models import OutboxAttachment, OutboxMail
 from hub.meetings import services
-from hub.meetings.models import Answer
+from hub.meetings.models import Answer, Meeting, Participant
 from hub.scheduler import jobs
 
 
@@ -144,3 +146,37 @@ def test_the_retention_job_deletes_old_mails_with_their_calendar(db, met, job, s
     _run(db, job, "retention")
     assert db.scalar(select(func.count()).select_from(OutboxMail)) == 0
     assert db.scalar(select(func.count()).select_from(OutboxAttachment)) == 0
+
+
+def test_a_department_taken_off_a_decided_meeting_gets_a_cancel_naming_it_alone(db, met, job, smtp):
+    _controller, inbox = smtp
+    meeting_id = _propose_and_answer(db, met)
+    meeting = db.get(Meeting, meeting_id)
+    # 介護保険課 sits at the table too (added before the consent question arose).
+    meeting.participants.append(Participant(department_id=met.kaigo.id))
+    services.choose(db, met.staff, meeting_id, meeting.slots[1].id, MONDAY)
+    db.commit()
+    _run(db, job, "outbox")
+    inbox.mails.clear()
+
+    services.remove_department(db, met.staff, meeting_id, met.kaigo.id, MONDAY)
+    db.commit()
+    assert _run(db, job, "outbox") == 3
+    by_address = {m["To"]: c for m, c in _calendars(inbox)}
+    removed = by_address.pop("kaigo@city.setagaya.example.jp")
+    assert str(removed["METHOD"]) == "CANCEL"
+    event = _event(removed)
+    assert int(event["SEQUENCE"]) == 1
+    assert str(event["ATTENDEE"]) == "mailto:kaigo@city.setagaya.example.jp"
+    for cal in by_address.values():  # 納税課 and ぷらっとホーム: the update without 介護保険課
+        assert str(cal["METHOD"]) == "REQUEST"
+        updated = _event(cal)
+        assert int(updated["SEQUENCE"]) == 1
+        attendees = updated["ATTENDEE"]
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        assert [str(a) for a in attendees] == ["mailto:plat@city.setagaya.example.jp"]
+    meeting = db.get(Meeting, meeting_id)
+    assert met.kaigo.id not in meeting.department_ids
+    # The last other department cannot be taken off: cancel the meeting instead.
+    with pytest.raises(Conflict):
+        services.remove_department(db, met.staff, meeting_id, met.plat.id, MONDAY)
