@@ -26,6 +26,7 @@ from hub.meetings.schemas import (
     MeetingSummary,
     MinutesIn,
     MoveIn,
+    PeopleIn,
     ProposalIn,
     answers_of,
 )
@@ -137,6 +138,13 @@ def move_meeting(path: MeetingPath, body: MoveIn) -> Response:
 def add_meeting_department(path: MeetingPath, body: DepartmentIn) -> Response:
     """The organiser adds a department, checked against the consent like the first ones."""
     meeting = services.add_department(db(), api_user(), path.meeting_id, body.department_id, _now())
+    return _out(meeting)
+
+
+@bp.put("/meetings/<int:meeting_id>/people", responses={200: MeetingOut, **errors(403, 404, 409)})
+def set_meeting_people(path: MeetingPath, body: PeopleIn) -> Response:
+    """The department names who will come from it (its staff; replaces its earlier names)."""
+    meeting = services.set_people(db(), api_user(), path.meeting_id, list(body.user_ids))
     return _out(meeting)
 
 

@@ -123,6 +123,9 @@ class Meeting(Base):
         cascade="all, delete-orphan", order_by="ActionItem.id"
     )
 
+    people: Mapped[list[MeetingPerson]] = relationship(
+        cascade="all, delete-orphan", order_by="MeetingPerson.department_id, MeetingPerson.user_id"
+    )
     attendance: Mapped[list[Attendance]] = relationship(
         cascade="all, delete-orphan", order_by="Attendance.department_id, Attendance.user_id"
     )
@@ -316,6 +319,18 @@ class SeriesMember(Base):
     position: Mapped[int]
 
     department: Mapped[Department] = relationship(lazy="joined")
+
+
+class MeetingPerson(Base):
+    """出席予定者: a person a department at the table names for the meeting."""
+
+    __tablename__ = "meeting_people"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class Attendance(Base):

@@ -32,7 +32,7 @@ from hub.meetings import (
     study,
 )
 from hub.meetings.models import Answer, ClaimDecision, Meeting, MeetingKind, MeetingStatus
-from hub.models import Department
+from hub.models import Department, User
 from hub.residents.services import require_case_worker
 from hub.web import actor, config, db
 
@@ -134,6 +134,18 @@ def show(meeting_id: int):
         claim_decisions=list(ClaimDecision),
         rows=range(forms.MINUTES_ROWS),
         print_data=minutes.data_for_print(meeting) if meeting.minutes and sees else None,
+        colleagues=list(
+            db().scalars(
+                select(User)
+                .where(User.is_active, User.department_id == user.department_id)
+                .order_by(User.id)
+            )
+        ),
+        people_of={
+            d: [p.user.display_name for p in meeting.people if p.department_id == d]
+            for d in meeting.department_ids
+        },
+        mine_people={p.user_id for p in meeting.people if p.department_id == user.department_id},
         **(_study_context(meeting) if meeting.kind == MeetingKind.STUDY else {}),
     )
 
@@ -235,6 +247,18 @@ def add_department(meeting_id: int):
         services.add_department(db(), user, meeting_id, dept, current_time())
 
     return act_and_show(meeting_id, call, "所管課を追加しました。")
+
+
+@bp.post("/meetings/<int:meeting_id>/people")
+def set_people(meeting_id: int):
+    """The department names who will come from it (出席予定者)."""
+    user = actor()
+    access.get_meeting(db(), user, meeting_id, "meeting.people")
+
+    def call():
+        services.set_people(db(), user, meeting_id, forms.user_ids(request.form))
+
+    return act_and_show(meeting_id, call, "出席予定者を登録しました。")
 
 
 @bp.post("/meetings/<int:meeting_id>/departments/remove")

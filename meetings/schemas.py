@@ -76,6 +76,16 @@ class DepartmentIn(Body):
     department_id: Id
 
 
+class PeopleIn(Body):
+    user_ids: Ids = Field(title="出席予定者", description="自所管課の職員のID（空: 取り消し）")
+
+
+class PersonOut(Out):
+    user_id: int
+    name: str
+    department_id: int
+
+
 class ClaimIn(Body):
     claim: Text = Field(min_length=1, max_length=100, title="債権名")
     decision: ClaimDecision = Field(
@@ -146,6 +156,7 @@ class MeetingOut(Out):
     case_id: int | None
     organiser: DepartmentRef
     departments: list[DepartmentRef]
+    people: list[PersonOut] = Field(description="各参加課が登録した出席予定者")
     answer_deadline: Timestamp
     starts_at: Timestamp | None
     ends_at: Timestamp | None
@@ -172,6 +183,12 @@ class MeetingOut(Out):
             case_id=meeting.case_id if sees_content else None,
             organiser=DepartmentRef.of(meeting.organiser),
             departments=[DepartmentRef.of(p.department) for p in meeting.participants],
+            people=[
+                PersonOut(
+                    user_id=p.user_id, name=p.user.display_name, department_id=p.department_id
+                )
+                for p in meeting.people
+            ],
             answer_deadline=meeting.answer_deadline,
             starts_at=meeting.starts_at,
             ends_at=meeting.ends_at,

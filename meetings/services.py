@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import audit, workdays
@@ -27,6 +28,7 @@ from hub.meetings.models import (
     Answer,
     Meeting,
     MeetingKind,
+    MeetingPerson,
     MeetingStatus,
     Participant,
     Reminder,
@@ -220,6 +222,28 @@ def remove_department(
     audit.record(
         session, user, "meeting.remove_department", meeting, reason=f"dept {department_id}"
     )
+    return meeting
+
+
+def set_people(session: Session, user: User, meeting_id: int, user_ids: list[int]) -> Meeting:
+    """The user's department names who will come from it (replacing its earlier names)."""
+    meeting = get_meeting(session, user, meeting_id, "meeting.people")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Conflict("中止された会議です。", code="meeting_cancelled")
+    chosen = list(dict.fromkeys(user_ids))
+    found = session.scalars(
+        select(User).where(
+            User.id.in_(chosen), User.is_active, User.department_id == user.department_id
+        )
+    ).all()
+    if len(found) != len(chosen):
+        raise InvalidInput(fields={"user_ids": "自所管課の職員から選んでください。"})
+    dept = user.department_id
+    meeting.people = [p for p in meeting.people if p.department_id != dept] + [
+        MeetingPerson(user_id=u.id, department_id=dept) for u in found
+    ]
+    session.flush()
+    audit.record(session, user, "meeting.people", meeting, reason=f"{len(found)} people")
     return meeting
 
 

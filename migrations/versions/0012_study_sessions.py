@@ -1,5 +1,6 @@
 """study sessions (勉強会): series with their member departments and host rotation; a
-meeting's series and occurrence; attendance and materials; the shares that sent the minutes
+meeting's series and occurrence; the people each department names; attendance and
+materials; the shares that sent the minutes
 
 Revision ID: 0012
 Revises: 0011
@@ -115,6 +116,24 @@ def upgrade() -> None:
             batch_op.f("ix_meeting_materials_meeting_id"), ["meeting_id"], unique=False
         )
 
+    op.create_table(
+        "meeting_people",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["departments.id"],
+            name=op.f("fk_meeting_people_department_id_departments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meetings.id"], name=op.f("fk_meeting_people_meeting_id_meetings")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_meeting_people_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("meeting_id", "user_id", name=op.f("pk_meeting_people")),
+    )
     with op.batch_alter_table("meeting_minutes", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("message_ids", sa.JSON(), nullable=False, server_default="[]")
@@ -148,6 +167,7 @@ def downgrade() -> None:
     with op.batch_alter_table("meeting_materials", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_materials_meeting_id"))
 
+    op.drop_table("meeting_people")
     op.drop_table("meeting_materials")
     op.drop_table("meeting_attendance")
     op.drop_table("study_series_members")

@@ -130,6 +130,7 @@ API_RULES: dict[str, dict[str, int]] = {
     "move_meeting": dict(NO_GET),
     "add_meeting_department": dict(NO_GET),
     "remove_meeting_department": dict(NO_GET),  # DELETE …/departments/<id>
+    "set_meeting_people": dict(NO_GET),  # PUT …/people
     "cancel_meeting": dict(NO_GET),
     "record_meeting_minutes": dict(NO_GET),
     # 勉強会 (series_id: a series of the staff's department and the partner; meeting_id is a

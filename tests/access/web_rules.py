@@ -180,6 +180,7 @@ WEB_RULES: dict[str, dict[str, int]] = {
     "meetings.cancel":            _r(401, 400, 400, 403, 404),  # not confirmed
     "meetings.add_department":    _r(401, 400, 400, 403, 404),
     "meetings.remove_department": _r(401, 400, 400, 403, 404),
+    "meetings.set_people":        _r(401, 302, 302, 403, 404),  # none named: a valid answer
     "meetings.ics_file":          _r(302, 409, 409, 403, 404),
     "meetings.record_minutes":    _r(401, 409, 409, 403, 404),  # a poll has no minutes yet
     "meetings.minutes_file":      _r(302, 404, 404, 403, 404),

@@ -17,6 +17,7 @@ from hub.mailbox.models import Notification, OutboxMail
 from hub.meetings import access, services, slots
 from hub.meetings.guard import CriteriaNotMet
 from hub.meetings.models import Answer, Meeting, MeetingStatus
+from hub.models import Role
 
 YES, MAYBE, NO = Answer.YES, Answer.MAYBE, Answer.NO
 
@@ -184,3 +185,26 @@ def test_criteria_confirmed_later_lets_the_same_proposal_through(db, world):
     db.rollback()
     confirm_criteria(db, world)
     assert services.propose(db, world.staff, world.case.id, world.proposal(), MONDAY).id
+
+
+def test_each_department_names_its_own_people(db, met, make_user):
+    meeting = services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
+    colleague = make_user(Role.STAFF, met.plat, "plat02")
+    services.set_people(db, met.plat_staff, meeting.id, [met.plat_staff.id, colleague.id])
+    services.set_people(db, met.staff, meeting.id, [met.staff.id])
+    db.commit()
+    named = {(p.department_id, p.user_id) for p in db.get(Meeting, meeting.id).people}
+    assert named == {
+        (met.plat.id, met.plat_staff.id),
+        (met.plat.id, colleague.id),
+        (met.nozei.id, met.staff.id),
+    }
+    # Only the department's own staff; naming again replaces only its own names.
+    with pytest.raises(InvalidInput):
+        services.set_people(db, met.plat_staff, meeting.id, [met.staff.id])
+    db.rollback()
+    services.set_people(db, met.plat_staff, meeting.id, [])
+    db.commit()
+    assert [p.user_id for p in db.get(Meeting, meeting.id).people] == [met.staff.id]
+    with pytest.raises(NotFound):  # 介護保険課 is not at the table
+        services.set_people(db, met.kaigo_staff, meeting.id, [met.kaigo_staff.id])
