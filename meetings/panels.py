@@ -33,7 +33,7 @@ def dashboard_tiles(session: Session, user: User) -> list[Tile]:
     first = coming[0] if coming else None
     note = f"次回 {first.title}" if first is not None else "30日以内の予定はありません"
     return [
-        Tile("今後のケース会議", len(coming), "件", note, url_for("meetings.index")),
+        Tile("今後の会議・勉強会", len(coming), "件", note, url_for("meetings.index")),
         Tile(
             "未回答の日程調整",
             len(owed),
@@ -61,7 +61,7 @@ def nav_links(session: Session, user: User) -> list[NavLink]:
             "ケース会議",
             url_for("meetings.index"),
             owed,
-            f"ケース会議・勉強会の予定（未回答{owed}件）",
+            f"ケース会議（未回答{owed}件）",
             current=request.blueprint == "meetings" and not study.current,
             warn=bool(owed),
         ),

@@ -93,7 +93,7 @@ def test_propose_answer_decide_and_see_it_on_the_calendar(app, db, met, job):
         as_text=True
     )
     home = plat.get("/").get_data(as_text=True)
-    assert "今後のケース会議" in home and "未回答の日程調整" in home
+    assert "今後の会議・勉強会" in home and "未回答の日程調整" in home
     assert meeting_jobs.pending(db, run.finished_at) == 0
 
 

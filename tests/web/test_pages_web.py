@@ -91,7 +91,7 @@ def test_dashboard_counts_cases_and_shows_only_tiles_of_features_that_exist(
         "回答するフィードバック",
         "回答を待っているフィードバック",
         "有効期限が近い同意",
-        "今後のケース会議",
+        "今後の会議・勉強会",
         "未回答の日程調整",
     ]
     # Every tile leads somewhere; no placeholder for a feature that does not exist yet.
