@@ -1,7 +1,15 @@
-"""Write audit events and verify their hash chain.
+"""Write audit events, seal them onto a hash chain, and verify the chain.
 
-Events are added to the caller's session and sealed (numbered and hashed onto the chain) in
-the same transaction, just before it commits: a change and its audit event land together.
+A request only appends: :func:`record` adds its events to the caller's session (one INSERT
+each, no shared row), so a change and its audit event commit together and no two requests wait
+on each other. One sequencer, :func:`seal`, later numbers the committed, unsealed events in
+id order and chains their hashes (``seq``, ``prev_hash``, ``hash``), holding the chain's head
+row only in its own short transaction — a queue of leaves and one integrator, as Certificate
+Transparency logs work. The scheduler runs it every 2 seconds (the ``audit_seal`` job), and
+``tsunagu audit seal`` by hand. An event is therefore on the chain within seconds of its commit
+while the scheduler runs; :func:`verify` reports an event left unsealed for longer than
+``audit.seal_grace_seconds`` (60 by default) as a fault, beside any edited, deleted or
+reordered sealed event.
 """
 
 from __future__ import annotations
@@ -10,11 +18,14 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from hub import settings
+from hub.db import utcnow
 from hub.models import AuditEvent, AuditHead, User
 from hub.models.audit import GENESIS_HASH
 
@@ -24,6 +35,11 @@ ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 REFUSAL_RECORDED = "audit_refusal_recorded"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 E = TypeVar("E", bound=Exception)
+
+#: The setting that bounds how long an event may wait for the sealer (hub.settings).
+SEAL_GRACE_KEY = "audit.seal_grace_seconds"
+#: How many events one sealing transaction numbers at most.
+SEAL_BATCH = 2000
 
 _HASHED_FIELDS = (
     "seq",
@@ -74,7 +90,6 @@ def record(
     )
     event_row = AuditEvent(**values)
     session.add(event_row)
-    session.info.setdefault("audit_pending", []).append(event_row)
     if outcome != ALLOWED:
         session.info.setdefault("audit_keep", []).append(values)
         session.info[REFUSAL_RECORDED] = True
@@ -124,9 +139,7 @@ def _unproxy(value):
 def restore(session: Session, kept: list[dict]) -> None:
     """Add again, after a rollback, the denied and failed events of the failed unit of work."""
     for values in kept:
-        row = AuditEvent(**values)
-        session.add(row)
-        session.info.setdefault("audit_pending", []).append(row)
+        session.add(AuditEvent(**values))
 
 
 def event_hash(values: dict) -> str:
@@ -141,37 +154,50 @@ def _row_values(row: AuditEvent) -> dict:
     return {name: getattr(row, name) for name in (*_HASHED_FIELDS, "hash")}
 
 
-def seal(session: Session) -> None:
-    """Number and hash the session's new audit events onto the end of the chain."""
-    pending = [
-        row for row in session.info.pop("audit_pending", []) if row in session and row.seq is None
-    ]
-    if not pending:
-        return
-    # The UPDATE takes the head's row lock (PostgreSQL) or the write lock (SQLite), so two
-    # transactions never extend the chain from the same end.
+def seal(session: Session, *, limit: int = SEAL_BATCH) -> int:
+    """Number and hash committed, unsealed events onto the end of the chain, in id order, and
+    return how many; the caller commits at once. The one sequencer: the head's row lock
+    (PostgreSQL) or the write lock (SQLite) makes a second sealer wait until that commit, and
+    it then finds those events sealed."""
+    # The UPDATE takes the lock before anything is read.
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(id=1))
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
         session.add(head)
-    for row in pending:
+    rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(limit)
+    ).all()
+    for row in rows:
         row.seq = head.last_seq + 1
         row.prev_hash = head.last_hash
         row.hash = event_hash(_row_values(row))
         head.last_seq, head.last_hash = row.seq, row.hash
+    session.flush()
+    return len(rows)
+
+
+def seal_all(session: Session) -> int:
+    """Seal batch after batch, each committed, until nothing is left; return how many."""
+    total = 0
+    while done := seal(session):
+        session.commit()
+        total += done
+    session.commit()
+    return total
+
+
+def unsealed_before(session: Session, moment: datetime | None = None) -> int:
+    """How many events (recorded before ``moment``) are still off the chain."""
+    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))
+    if moment is not None:
+        query = query.where(AuditEvent.created_at < moment)
+    return session.scalar(query) or 0
 
 
 @event.listens_for(Session, "before_commit")
-def _seal_before_commit(session: Session) -> None:
-    session.flush()
-    seal(session)
+def _forget_kept(session: Session) -> None:
     session.info.pop("audit_keep", None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop("audit_pending", None)
 
 
 @dataclass
@@ -182,8 +208,9 @@ class ChainReport:
     problem: str = ""
 
 
-def verify(session: Session, *, batch: int = 5000) -> ChainReport:
-    """Walk the chain in order and report the first broken link."""
+def verify(session: Session, *, batch: int = 5000, now: datetime | None = None) -> ChainReport:
+    """Walk the sealed chain in order and report the first broken link; events waiting for
+    the sealer longer than the grace setting are a fault too."""
     head = session.get(AuditHead, 1)
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     last_seen = 0
@@ -210,7 +237,10 @@ def verify(session: Session, *, batch: int = 5000) -> ChainReport:
     head_hash = head.last_hash if head else GENESIS_HASH
     if head_seq != checked or head_hash != expected_prev:
         return ChainReport(False, checked, checked + 1, "events missing at the end of the chain")
-    unsealed = session.scalar(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1))
-    if unsealed is not None:
-        return ChainReport(False, checked, None, "an event without a place in the chain")
+    grace = timedelta(seconds=int(settings.get(session, SEAL_GRACE_KEY)))
+    late = unsealed_before(session, (now or utcnow()) - grace)
+    if late:
+        return ChainReport(
+            False, checked, None, f"{late} event(s) left off the chain for over {grace.seconds} s"
+        )
     return ChainReport(True, checked)

@@ -219,6 +219,16 @@ def audit_verify(export: str | None) -> None:
     click.echo(f"監査ログは改ざんされていません（{report.checked}件、封印{checked}件を確認）。")
 
 
+@audit_group.command("seal")
+def audit_seal() -> None:
+    """Number and chain the audit events not on the chain yet (the scheduler does it every 2 s)."""
+    from hub import audit
+
+    with _unit_of_work() as session:
+        done = audit.seal_all(session)
+    click.echo(f"監査ログ {done} 件を連結しました。")
+
+
 @audit_group.command("checkpoint")
 def audit_checkpoint() -> None:
     """Sign the chain's head now (the scheduler does it daily)."""

@@ -132,3 +132,22 @@ def update(session: Session, actor: User, key: str, raw: Any) -> Any:
     session.flush()
     audit.record(session, actor, "setting.update", object_type="setting", object_id=key)
     return value
+
+
+#: How long an audit event may wait for the sealer before `audit verify` calls it a fault
+#: (hub.audit: the scheduler's audit_seal job seals every 2 seconds).
+SEAL_GRACE = SettingDef(
+    key="audit.seal_grace_seconds",
+    label="監査ログを連結するまでの猶予",
+    kind=INT,
+    default=60,
+    rationale=(
+        "監査ログは記録後に定期実行（2秒ごと）で番号と連鎖のハッシュを付ける。"
+        "これより長く連結されていない記録は、定期実行が止まっている疑いとして検証で異常とする"
+    ),
+    group="監査ログ",
+    minimum=10,
+    maximum=3600,
+    unit="秒",
+)
+register(SEAL_GRACE)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import audit_checkpoints
+from hub import audit, audit_checkpoints
 from hub.errors import NotFound
 from hub.meetings import jobs as meetings
 from hub.scheduler import consents, feedback, outbox, packets, retention
@@ -44,7 +44,30 @@ class Job:
     quiet: bool = False
 
 
+def _seal(ctx: JobContext) -> int:
+    """Number and chain the audit events committed since the last run (batch by batch)."""
+    if ctx.dry_run:
+        with ctx.transaction() as session:
+            waiting = audit.unsealed_before(session)
+        if waiting:
+            ctx.note(f"監査ログ {waiting} 件を連結します。")
+        return waiting
+    total = 0
+    while True:
+        with ctx.transaction() as session:
+            done = audit.seal(session)
+        total += done
+        if done < audit.SEAL_BATCH:
+            return total
+
+
+def _seal_pending(session: Session, now: datetime) -> int:
+    return audit.unsealed_before(session)
+
+
 def _checkpoint(ctx: JobContext) -> int:
+    if not ctx.dry_run:
+        _seal(ctx)  # the head signed includes every event committed so far
     key = audit_checkpoints.signing_key(ctx.config)
     if ctx.dry_run:
         with ctx.transaction() as session:
@@ -113,6 +136,15 @@ JOBS: tuple[Job, ...] = (
         ("cron", {"hour": 2, "minute": 30}),
         retention.run,
         retention.pending,
+    ),
+    Job(
+        "audit_seal",
+        "監査ログの連結",
+        "2秒ごと（記録があるとき）",
+        ("interval", {"seconds": 2}),
+        _seal,
+        _seal_pending,
+        quiet=True,
     ),
     Job(
         "audit_checkpoint",

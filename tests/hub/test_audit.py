@@ -1,17 +1,22 @@
-"""The audit chain: every event is linked; altering or deleting any row is detected."""
+"""The audit chain: a request only appends its events; the sealer numbers and links them;
+altering, deleting or reordering a sealed row is detected, and so is an event the sealer left
+waiting too long."""
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
 from hub import audit
-from hub.models import AuditEvent
+from hub.models import AuditEvent, AuditHead
 
 
-def _events(db, n, actor=None):
+def _events(db, n, actor=None, *, sealed=True):
     for i in range(n):
         audit.record(db, actor, "test.event", object_type="case", object_id=i)
     db.commit()
+    if sealed:
+        audit.seal_all(db)
 
 
 def test_events_are_numbered_and_linked_in_commit_order(db, make_user):
@@ -73,4 +78,39 @@ def test_denied_event_survives_the_rollback_of_its_request(db, database, make_us
     session.close()
     actions = db.scalars(select(AuditEvent.action)).all()
     assert actions == ["case.view"]
+    audit.seal_all(db)
     assert audit.verify(db).ok
+
+
+def test_a_request_only_appends_and_the_sealer_chains_later(db, make_user):
+    """The request's commit writes its events without a number; nothing touches the head."""
+    user = make_user()
+    _events(db, 3, user, sealed=False)
+    assert db.scalars(select(AuditEvent.seq)).all() == [None, None, None]
+    assert db.get(AuditHead, 1) is None or db.get(AuditHead, 1).last_seq == 0
+    assert audit.unsealed_before(db) == 3
+    assert audit.verify(db).ok  # within the grace: waiting is not a fault
+    assert audit.seal_all(db) == 3
+    assert audit.seal_all(db) == 0  # nothing twice
+    assert [r.seq for r in db.scalars(select(AuditEvent).order_by(AuditEvent.id))] == [1, 2, 3]
+    assert audit.verify(db).ok
+
+
+def test_an_event_the_sealer_left_too_long_is_a_fault(db):
+    _events(db, 1, sealed=False)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    report = audit.verify(db, now=later)
+    assert not report.ok and "left off the chain" in report.problem
+    audit.seal_all(db)
+    assert audit.verify(db, now=later).ok
+
+
+def test_swapped_sealed_rows_are_reported(db):
+    """Reordering: two sealed events exchange their places (seq) — the links no longer hold."""
+    _events(db, 4)
+    db.execute(text("UPDATE audit_events SET seq = -1 WHERE seq = 2"))
+    db.execute(text("UPDATE audit_events SET seq = 2 WHERE seq = 3"))
+    db.execute(text("UPDATE audit_events SET seq = 3 WHERE seq = -1"))
+    db.commit()
+    report = audit.verify(db)
+    assert (report.ok, report.broken_seq) == (False, 2)

@@ -99,6 +99,8 @@ def test_user_add_reports_bad_input_without_a_traceback(cli, demo_data):
 
 
 def test_audit_verify_passes_then_fails_after_tampering(cli, db, demo_data):
+    sealed = cli("audit", "seal")
+    assert sealed.exit_code == 0 and "件を連結しました" in sealed.output
     ok = cli("audit", "verify")
     assert ok.exit_code == 0
     assert "改ざんされていません" in ok.output

@@ -13,6 +13,7 @@ import pytest
 import uploads_samples as samples
 from sqlalchemy import func, select
 
+from hub import audit
 from hub.db import finish
 from hub.models import AuditEvent, StoredFile
 from hub.storage import DOCX, JPEG, PDF, PNG, Storage, UploadRejected, bind, store
@@ -149,7 +150,9 @@ def test_refusal_survives_the_failed_request_as_a_denied_audit_event(db, storage
     assert_nothing_stored(db, storage)
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "file.store")).one()
     assert event.outcome == "denied"
-    assert event.seq is not None  # committed and on the chain
+    assert audit.seal_all(db) >= 1
+    db.refresh(event)
+    assert event.seq is not None  # committed, and the sealer chained it
 
 
 def test_file_over_the_limit_is_refused_with_413(db, storage, make_user):
