@@ -33,6 +33,10 @@ ALLOWED, DENIED, FAILED = "allowed", "denied", "failed"
 #: session.info key: set once a denied event was recorded in the unit of work, so the error
 #: handlers know a refusal was audited with its details (and add a plain one otherwise).
 REFUSAL_RECORDED = "audit_refusal_recorded"
+#: session.info key: set on a SQLite GET's session (hub.web): its events wait in
+#: ``session.info[LATER]`` and are written after its read transaction, in one short write.
+DEFER = "audit_defer"
+LATER = "audit_later"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 E = TypeVar("E", bound=Exception)
 
@@ -89,7 +93,10 @@ def record(
         client_addr=client_addr or session.info.get("client_addr", ""),
     )
     event_row = AuditEvent(**values)
-    session.add(event_row)
+    if session.info.get(DEFER):
+        session.info.setdefault(LATER, []).append(values)
+    else:
+        session.add(event_row)
     if outcome != ALLOWED:
         session.info.setdefault("audit_keep", []).append(values)
         session.info[REFUSAL_RECORDED] = True
@@ -134,6 +141,15 @@ def refuse(
 def _unproxy(value):
     unwrap = getattr(value, "_get_current_object", None)
     return unwrap() if unwrap is not None else value
+
+
+def write_later(session: Session) -> None:
+    """Write a deferred read's events (all of them: its transaction succeeded) and commit."""
+    later = session.info.pop(LATER, [])
+    session.info.pop(DEFER, None)
+    if later:
+        session.add_all(AuditEvent(**values) for values in later)
+        session.commit()
 
 
 def restore(session: Session, kept: list[dict]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
 
@@ -49,6 +50,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: On SQLite, whether the transactions begun in this context defer the write lock: a GET's
+#: reads run in a read transaction (WAL: never waiting on a writer) and its audit events are
+#: written afterwards in a short transaction of their own (hub.web). Everything else — POSTs,
+#: jobs, the CLI — begins with BEGIN IMMEDIATE.
+DEFERRED_READS: ContextVar[bool] = ContextVar("tsunagu_sqlite_deferred_reads", default=False)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets foreign keys, a busy timeout and serialised writers."""
     if url.startswith("sqlite"):
@@ -59,9 +67,9 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    # pysqlite's own transaction handling defers BEGIN; take it over so each transaction
-    # starts with BEGIN IMMEDIATE. SQLite is the single-process mode of the hub, and an
-    # immediate write lock keeps the audit hash chain linear without upgrade deadlocks.
+    # pysqlite's own transaction handling defers BEGIN; take it over so that a transaction that
+    # will write starts with BEGIN IMMEDIATE (no upgrade from a stale read snapshot), and a
+    # GET's reads with a plain BEGIN (DEFERRED_READS).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
         dbapi_conn.isolation_level = None
@@ -72,7 +80,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if DEFERRED_READS.get() else "BEGIN IMMEDIATE")
 
 
 def insert_or_ignore(session: Session, model: type) -> Any:

@@ -15,10 +15,13 @@ from flask import Response, current_app, g, request, send_file, session
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from hub import storage
+from hub import audit, storage
 from hub.config import Config
-from hub.db import Database, finish
+from hub.db import DEFERRED_READS, Database, finish
 from hub.models import StoredFile, User
+
+#: Methods that read: on SQLite their transactions defer the write lock.
+READS = frozenset({"GET", "HEAD"})
 
 
 def database() -> Database:
@@ -43,22 +46,46 @@ def db() -> Session:
     if "db_session" not in g:
         session = database().session()
         session.info["client_addr"] = (request.remote_addr or "")[:64]
+        if request.method in READS and database().is_sqlite:
+            # SQLite: read without the write lock; the audit events are written at the end.
+            DEFERRED_READS.set(True)
+            session.info[audit.DEFER] = True
         g.db_session = session
     return g.db_session
+
+
+def read_again_with_the_lock() -> Session:
+    """A SQLite GET that writes (opening a message records the first read) met a newer commit
+    while upgrading its read transaction: roll back, and let the view run again in a write
+    transaction (BEGIN IMMEDIATE)."""
+    session = g.db_session
+    session.rollback()
+    session.info.pop(audit.LATER, None)
+    session.info.pop(audit.DEFER, None)
+    session.info.pop("audit_keep", None)
+    DEFERRED_READS.set(False)
+    return session
 
 
 def end_request(response: Any) -> Any:
     """Commit when the view succeeded; roll back on a 4xx/5xx answer (keeping denial audits)."""
     session: Session | None = g.pop("db_session", None)
     if session is not None:
+        ok = response.status_code < 400
+        deferred = session.info.get(audit.DEFER, False)
         try:
-            finish(session, ok=response.status_code < 400)
+            # The closing writes (a deferred read's audit events, a refusal's) take the lock.
+            DEFERRED_READS.set(False)
+            finish(session, ok=ok)
+            if ok and deferred:
+                audit.write_later(session)
         finally:
             session.close()
     return response
 
 
 def close_session(_exc: BaseException | None) -> None:
+    DEFERRED_READS.set(False)
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.rollback()

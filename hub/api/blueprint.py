@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 
+from hub import audit
 from hub.api.auth import api_user
 from hub.api.errors import Error
 from hub.residents.services import require_case_worker
-from hub.web import db
+from hub.web import db, read_again_with_the_lock
 
 
 def _operation_id(*, name: str = "", path: str = "", method: str = "", bp_name: str = "") -> str:
@@ -66,7 +68,21 @@ def file_responses(*types: str, codes: tuple[int, ...] = (403, 404)) -> Response
 class HubOpenAPI(OpenAPI):
     """flask-openapi3's Flask, merging the operations of one path from several blueprints
     (``GET /departments`` is everyone's reference data, ``POST /departments`` the admin's);
-    the library keeps only the last blueprint's operations of a path."""
+    the library keeps only the last blueprint's operations of a path.
+
+    On SQLite a GET that writes and meets a newer commit while upgrading its read transaction
+    is run once more holding the write lock (hub.web.read_again_with_the_lock).
+    """
+
+    def dispatch_request(self) -> Any:
+        try:
+            return super().dispatch_request()
+        except OperationalError as exc:
+            session = g.get("db_session")
+            if session is None or not session.info.get(audit.DEFER) or not _busy(exc):
+                raise
+            read_again_with_the_lock()
+            return super().dispatch_request()
 
     def register_api(self, api: APIBlueprint, **options: Any) -> None:
         before = dict(self.paths)
@@ -78,3 +94,8 @@ class HubOpenAPI(OpenAPI):
             for method in ("get", "put", "post", "delete", "patch"):
                 if getattr(current, method) is None and getattr(earlier, method) is not None:
                     setattr(current, method, getattr(earlier, method))
+
+
+def _busy(exc: OperationalError) -> bool:
+    """SQLITE_BUSY (also _SNAPSHOT): the write lock could not be had from this read."""
+    return "locked" in str(exc.orig) or "busy" in str(exc.orig).lower()

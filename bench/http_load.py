@@ -1,0 +1,285 @@
+"""HTTP throughput of the hub beside a bare Flask baseline, in one run on the same cores.
+
+``python bench/http_load.py [--messages N --seconds S --connections C]`` (``make bench`` runs it
+with PostgreSQL when TSUNAGU_BENCH_POSTGRES_URL names a server). It starts:
+
+- a bare Flask app (bench/support/bare_app.py: ``/healthz`` and a 50-row query on a SQLite
+  file of its own) under gunicorn with 2 workers;
+- the hub under gunicorn on a throwaway PostgreSQL database filled by bench/mailbox.py's
+  generator (its inbox department holds thousands of deliveries), with 2 and with 8 workers;
+
+and drives each endpoint with the same client — wrk (keep-alive, ``--connections``) when it is
+on PATH, else bench/mailbox.py's Python keep-alive client — printing requests/s and the ratio
+of each hub endpoint to the bare 50-row query. The hub's endpoints: ``/healthz``, the inbox
+over the API (``GET /api/v1/mailbox/inbox``, 50 rows, bearer token), opening a message
+(``GET /api/v1/messages/<id>``, the inbox's newest, opened once before), and the HTML
+inbox (``/mailbox/``, a logged-in session). Every hub request is audited; no scheduler runs,
+so the events wait unsealed (the sealer is off the request path by design). Not a test:
+nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "support"))
+
+import bare_app  # noqa: E402
+from throwaway import postgres  # noqa: E402
+
+from hub.app import load_models  # noqa: E402
+
+#: Targets (issue 13), as shares of the bare 50-row query's requests/s.
+TARGETS = {"inbox API": 0.5, "open message": 0.4, "HTML inbox": 0.3}
+#: The bench user's password for the HTML inbox's login, made per run.
+PASSWORD = secrets.token_urlsafe(16)
+
+
+def _generator():
+    """bench/mailbox.py as a module (its name would shadow the standard library's)."""
+    spec = importlib.util.spec_from_file_location("bench_mailbox", HERE / "mailbox.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _gunicorn(app: str, workers: int, port: int, env: dict, cwd: str) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(
+        [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         app],
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def _stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def drive(gen, port: int, path: str, headers: dict[str, str], seconds: float, conns: int) -> float:
+    """Requests/s of GET ``path`` (non-2xx answers counted as errors and printed)."""
+    if shutil.which("wrk"):
+        args = ["wrk", "-t2", f"-c{conns}", f"-d{seconds:.0f}s"]
+        for name, value in headers.items():
+            args += ["-H", f"{name}: {value}"]
+        out = subprocess.run(
+            [*args, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+        ).stdout
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        if bad:
+            print(f"    {path}: {bad.group(1)} non-2xx answers")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    result = gen.load_test(port, path, headers, seconds, conns)
+    if result["errors"]:
+        print(f"    {path}: {result['errors']} errors")
+    return result["rps"]
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers=headers)
+    answer = conn.getresponse()
+    body = answer.read()
+    conn.close()
+    return answer.status, body
+
+
+def _first_message(port: int, path: str, headers: dict[str, str]) -> int:
+    """The id of the newest message in the inbox, as a person would open it."""
+    _status, body = _get(port, path, headers)
+    item = json.loads(body)["items"][0]
+    found = item.get("message_id") or (item.get("message") or {}).get("id") or item["id"]
+    return int(found)
+
+
+def _login_cookie(port: int, login_id: str) -> str:
+    """Log in through the form as a browser would; return the session cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    page = conn.getresponse()
+    body = page.read().decode()
+    cookie = page.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)  # type: ignore[union-attr]
+    form = urlencode({"csrf_token": token, "login_id": login_id, "password": PASSWORD})
+    conn.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    if answer.status != 302:
+        raise RuntimeError(f"login answered {answer.status}")
+    return answer.getheader("Set-Cookie", "").split(";")[0]
+
+
+def prepare(gen, url: str, messages: int, residents: int) -> dict:
+    """Fill the database; a token and a password for the bench user."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import func, select
+
+    from hub.auth.services import create_token
+    from hub.db import Database
+    from hub.mailbox.models import Delivery
+
+    database = Database(url)
+    started = time.perf_counter()
+    info = gen.build(database, messages, residents)
+    with database.transaction() as session:
+        user = gen.bench_user(session)
+        user.password_hash = PasswordHasher().hash(PASSWORD)
+        _token, plain = create_token(session, user, "bench")
+        inbox = session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.department_id == user.department_id)
+        )
+        login_id = user.login_id
+    database.dispose()
+    print(
+        f"  {info['counts']['messages']:,} messages; the bench department's inbox holds "
+        f"{inbox:,} deliveries; built in {time.perf_counter() - started:.0f} s"
+    )
+    return {"token": plain, "login_id": login_id}
+
+
+def run(args: argparse.Namespace) -> None:
+    from hub.security import API_PREFIX
+
+    gen = _generator()
+    load_models()
+    client = "wrk" if shutil.which("wrk") else "Python keep-alive client"
+    print(
+        f"{os.cpu_count()} cores, {client}, {args.connections} connections, {args.seconds:.0f} s "
+        f"per endpoint; load average {os.getloadavg()[0]:.2f}"
+    )
+    folder = tempfile.mkdtemp(prefix="tsunagu-http-bench-")
+    figures: dict[str, float] = {}
+    try:
+        bare_db = str(Path(folder) / "bare.sqlite3")
+        bare_app.setup(bare_db)
+        port = gen._free_port()
+        env = {**os.environ, "BARE_DB": bare_db}
+        bare = _gunicorn("bare_app:app", 2, port, env, str(HERE / "support"))
+        try:
+            if not gen._wait_ready(port, bare):
+                raise RuntimeError("the bare app did not start")
+            drive(gen, port, "/rows", {}, 2, args.connections)  # warm-up
+            figures["bare /healthz"] = drive(
+                gen, port, "/healthz", {}, args.seconds, args.connections
+            )
+            figures["bare 50 rows"] = drive(gen, port, "/rows", {}, args.seconds, args.connections)
+        finally:
+            _stop(bare)
+        with postgres(args.postgres_url, "http") as url:
+            made = prepare(gen, url, args.messages, args.residents)
+            auth = {"Authorization": f"Bearer {made['token']}"}
+            paths = {
+                "hub /healthz": ("/healthz", {}),
+                "inbox API": (f"{API_PREFIX}/mailbox/inbox", auth),
+            }
+            for workers in args.workers:
+                port = gen._free_port()
+                hub_env = {
+                    **os.environ,
+                    "TSUNAGU_ENV": "production",
+                    "TSUNAGU_DATABASE_URL": url,
+                    "TSUNAGU_SECRET_KEY": secrets.token_hex(32),
+                    "TSUNAGU_STORAGE_KEY": secrets.token_hex(32),
+                    "TSUNAGU_INSTANCE_PATH": folder,
+                    "TSUNAGU_LOG_LEVEL": "WARNING",
+                }
+                hub = _gunicorn("hub.app:create_app()", workers, port, hub_env, folder)
+                try:
+                    if not gen._wait_ready(port, hub):
+                        raise RuntimeError("the hub did not start")
+                    cookie = {"Cookie": _login_cookie(port, made["login_id"])}
+                    opened = _first_message(port, paths["inbox API"][0], auth)
+                    # Opened once before the run: the timed opens are of a read message.
+                    _get(port, f"{API_PREFIX}/messages/{opened}", auth)
+                    todo = {
+                        **paths,
+                        "open message": (f"{API_PREFIX}/messages/{opened}", auth),
+                        "HTML inbox": ("/mailbox/", cookie),
+                    }
+                    for label, (path, headers) in todo.items():
+                        status, body = _get(port, path, headers)
+                        if status != 200:
+                            print(f"  {label}: {path} answered {status}: {body[:300]!r}")
+                            continue
+                        drive(gen, port, path, headers, 2, args.connections)  # warm-up
+                        key = f"{label} -w{workers}"
+                        figures[key] = drive(
+                            gen, port, path, headers, args.seconds, args.connections
+                        )
+                finally:
+                    _stop(hub)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    report(figures, args)
+
+
+def report(figures: dict[str, float], args: argparse.Namespace) -> None:
+    base = figures["bare 50 rows"]
+    print()
+    print(f"{'endpoint':<28}{'req/s':>10}{'× bare 50 rows':>17}  target")
+    for name, rps in figures.items():
+        label = name.rsplit(" -w", 1)[0]
+        target = TARGETS.get(label)
+        verdict = ""
+        if target is not None:
+            verdict = f"≥ {target:.1f} {'met' if rps / base >= target else 'MISSED'}"
+        print(f"{name:<28}{rps:>10.0f}{rps / base:>17.2f}  {verdict}")
+    for label in TARGETS:
+        low, high = (figures.get(f"{label} -w{w}") for w in (min(args.workers), max(args.workers)))
+        if low and high and len(args.workers) > 1:
+            print(
+                f"{label}: -w{max(args.workers)} / -w{min(args.workers)} = {high / low:.2f} "
+                f"({'no lock queue' if high >= low else 'MISSED: more workers, less throughput'})"
+            )
+    print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=120_000)
+    parser.add_argument("--residents", type=int, default=12_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 8])
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TSUNAGU_BENCH_POSTGRES_URL", ""),
+        help="a database beside which a throwaway one is made (TSUNAGU_BENCH_POSTGRES_URL)",
+    )
+    args = parser.parse_args(argv)
+    if not args.postgres_url:
+        print("http_load: skipped (set TSUNAGU_BENCH_POSTGRES_URL to measure the hub)")
+        return 0
+    run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
