@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
@@ -63,7 +64,23 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
+    _check_liveness_locally(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection is replaced after this long (server or proxy idle limits).
+POOL_RECYCLE_SECONDS = 1800
+
+
+def _check_liveness_locally(engine: Engine) -> None:
+    """At checkout, drop a connection the driver already knows is closed or broken — without
+    a round trip to the server per request, as ``pool_pre_ping`` would make."""
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, _record, _proxy):  # pragma: no cover - trivial
+        if getattr(dbapi_conn, "closed", False) or getattr(dbapi_conn, "broken", False):
+            raise DisconnectionError("connection closed or broken")
 
 
 def _configure_sqlite(engine: Engine) -> None:

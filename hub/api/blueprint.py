@@ -14,13 +14,13 @@ from typing import Any
 from flask import g, request
 from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from hub import audit
 from hub.api.auth import api_user
 from hub.api.errors import Error
 from hub.residents.services import require_case_worker
-from hub.web import db, read_again_with_the_lock
+from hub.web import READS, db, read_again_with_the_lock
 
 
 def _operation_id(*, name: str = "", path: str = "", method: str = "", bp_name: str = "") -> str:
@@ -70,18 +70,24 @@ class HubOpenAPI(OpenAPI):
     (``GET /departments`` is everyone's reference data, ``POST /departments`` the admin's);
     the library keeps only the last blueprint's operations of a path.
 
-    On SQLite a GET that writes and meets a newer commit while upgrading its read transaction
-    is run once more holding the write lock (hub.web.read_again_with_the_lock).
+    A read (GET) runs once more when the database lets it down in a way a second try mends: on
+    SQLite, a read that writes met a newer commit while upgrading its read transaction (again,
+    holding the write lock: hub.web.read_again_with_the_lock); on PostgreSQL, a pooled
+    connection the server had closed.
     """
+
+    def preprocess_request(self) -> Any:
+        try:
+            return super().preprocess_request()
+        except DBAPIError as exc:
+            _mend_for_a_second_try(exc)
+            return super().preprocess_request()
 
     def dispatch_request(self) -> Any:
         try:
             return super().dispatch_request()
-        except OperationalError as exc:
-            session = g.get("db_session")
-            if session is None or not session.info.get(audit.DEFER) or not _busy(exc):
-                raise
-            read_again_with_the_lock()
+        except DBAPIError as exc:
+            _mend_for_a_second_try(exc)
             return super().dispatch_request()
 
     def register_api(self, api: APIBlueprint, **options: Any) -> None:
@@ -96,6 +102,23 @@ class HubOpenAPI(OpenAPI):
                     setattr(current, method, getattr(earlier, method))
 
 
-def _busy(exc: OperationalError) -> bool:
+def _busy(exc: DBAPIError) -> bool:
     """SQLITE_BUSY (also _SNAPSHOT): the write lock could not be had from this read."""
     return "locked" in str(exc.orig) or "busy" in str(exc.orig).lower()
+
+
+def _mend_for_a_second_try(exc: DBAPIError) -> None:
+    """Make a read ready to run again after ``exc``, or raise it when a second try would not
+    mend it (a write, or another error)."""
+    session = g.get("db_session")
+    if session is None or request.method not in READS:
+        raise exc
+    if exc.connection_invalidated:
+        # The server closed a pooled connection (a restart): the pool has dropped it; the
+        # read runs again on a fresh one, the logged-in user loaded anew.
+        session.rollback()
+        g.pop("_login_user", None)
+    elif session.info.get(audit.DEFER) and _busy(exc):
+        read_again_with_the_lock()
+    else:
+        raise exc
