@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, utcnow
@@ -14,9 +14,18 @@ GENESIS_HASH = "0" * 64
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # The sealer's queue: the events not on the chain yet, in id order (a small index).
+        Index(
+            "ix_audit_events_unsealed",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Position in the chain, assigned when the transaction commits.
+    #: Position in the chain, assigned by the sealer (hub.audit.seal) after the commit.
     seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(index=True)
