@@ -195,6 +195,9 @@ ROW_OPTIONS = (
     contains_eager(Delivery.message).options(
         defer(Message.body),
         defer(Message.search_text),
+        # JSON columns no list shows (decoding them was a tenth of an inbox request).
+        defer(Message.categories, raiseload=True),
+        defer(Message.consent_ids, raiseload=True),
         lazyload(Message.documents),
         lazyload(Message.deliveries),
         lazyload(Message.recipients),
