@@ -206,7 +206,13 @@ def audit_verify(export: str | None) -> None:
     with _unit_of_work() as session:
         report = audit.verify(session)
         checked, problems = audit_checkpoints.verify(session, public, extra)
-    if not report.ok:
+    if not report.ok and report.broken_seq is None:
+        click.echo(
+            f"連結されていない監査ログがあります（{report.problem}）。定期実行"
+            "（tsunagu scheduler）が動いているか確認し、tsunagu audit seal で連結してください。",
+            err=True,
+        )
+    elif not report.ok:
         click.echo(
             f"監査ログの連鎖が壊れています: 番号 {report.broken_seq} — {report.problem}"
             f"（それまでの{report.checked}件は正常）",

@@ -155,3 +155,21 @@ def test_demo_then_run_serves_the_login_page(tmp_path: Path):
         server.terminate()
         output, _ = server.communicate(timeout=10)
     assert "ログイン" in body, output.decode(errors="replace")
+
+
+def test_audit_verify_says_when_the_sealer_has_not_run(cli, db, monkeypatch):
+    """Events older than the grace and not on the chain: the scheduler is not sealing."""
+    from datetime import timedelta
+
+    from hub import audit
+    from hub.db import utcnow
+
+    audit.record(db, None, "test.event", login_id="test")
+    db.commit()
+    later = utcnow() + timedelta(minutes=5)
+    monkeypatch.setattr(audit, "utcnow", lambda: later)
+    stale = cli("audit", "verify")
+    assert stale.exit_code == 1
+    assert "連結されていない監査ログ" in stale.output and "tsunagu audit seal" in stale.output
+    assert cli("audit", "seal").exit_code == 0
+    assert cli("audit", "verify").exit_code == 0
