@@ -74,6 +74,22 @@ def _throwaway_postgres(url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``only_backend("sqlite")`` exists for that backend only: its other
+    parametrisation is deselected, not skipped (a skip in CI means a group did not run)."""
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("only_backend")
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("database")
+        if marker is not None and backend is not None and backend != marker.args[0]:
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request, tmp_path_factory) -> Iterator[Database]:
     """A migrated database per backend for the whole run."""

@@ -9,9 +9,8 @@ from sqlalchemy import event, text
 from helpers import login
 
 
+@pytest.mark.only_backend("postgresql")
 def test_a_page_survives_the_server_closing_its_pooled_connection(app, database, make_user):
-    if database.is_sqlite:
-        pytest.skip("PostgreSQL only")
     user = make_user()
     client = app.test_client()
     assert login(client, user).status_code == 302

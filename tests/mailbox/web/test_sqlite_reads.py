@@ -33,8 +33,6 @@ def _share(db, setagaya):
 
 @pytest.fixture
 def statements(app, database):
-    if not database.is_sqlite:
-        pytest.skip("SQLite mode only")  # PostgreSQL reads take no table lock
     seen: list[str] = []
 
     def listen(_conn, _cursor, statement, *_args):
@@ -56,6 +54,7 @@ def _audits(db, action: str) -> int:
     return found
 
 
+@pytest.mark.only_backend("sqlite")  # PostgreSQL reads take no table lock
 def test_a_page_reads_without_the_write_lock_and_audits_after(db, setagaya, as_user, statements):
     _share(db, setagaya)
     before = _audits(db, "mailbox.inbox")
@@ -78,6 +77,7 @@ def test_a_page_reads_without_the_write_lock_and_audits_after(db, setagaya, as_u
     assert next(s for s in statements if s.startswith("BEGIN")) == "BEGIN IMMEDIATE"
 
 
+@pytest.mark.only_backend("sqlite")
 def test_a_read_that_writes_and_meets_a_newer_commit_runs_again_with_the_lock(
     db, setagaya, as_user, statements, database, monkeypatch
 ):
