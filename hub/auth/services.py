@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from hub import audit
 from hub.auth import passwords
 from hub.config import Config
-from hub.db import utcnow
+from hub.db import is_postgres, utcnow
 from hub.errors import AccountLocked, AuthFailed, InvalidInput, NotFound
 from hub.models import ApiToken, User
 
@@ -148,5 +148,21 @@ def user_for_token(session: Session, plain: str) -> User | None:
     now = utcnow()
     # Write last use at most once a minute: reads stay reads.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        _mark_used(session, token, now)
     return token.user
+
+
+def _mark_used(session: Session, token: ApiToken, now: datetime) -> None:
+    """Mark the token used, unless another request is marking it right now.
+
+    At the minute's turn every concurrent request of the token sees the old mark; on
+    PostgreSQL the row lock of the first would queue all the others until its request
+    commits. ``SKIP LOCKED``: the others leave the mark to it and go on.
+    """
+    if is_postgres(session):
+        mine = session.scalar(
+            select(ApiToken.id).where(ApiToken.id == token.id).with_for_update(skip_locked=True)
+        )
+        if mine is None:
+            return
+    token.last_used_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from helpers import login
 from hub.auth.services import revoke_token
@@ -105,3 +105,31 @@ def test_api_answers_set_no_cookie_and_are_not_cached(api, world):
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_token_being_marked_used_does_not_make_other_requests_wait(
+    db, database, make_user, token_for
+):
+    """PostgreSQL: at the minute's turn one request marks the token; the others go on."""
+    import pytest
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    from hub.auth.services import user_for_token
+
+    user = make_user()
+    plain = token_for(user)
+    db.commit()
+    first, second = database.session(), database.session()
+    try:
+        first.execute(text("SET LOCAL lock_timeout = '5s'"))
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        assert user_for_token(first, plain).id == user.id
+        first.flush()  # holds the token's row lock until it commits
+        assert user_for_token(second, plain).id == user.id  # no wait, no lock timeout
+        second.commit()
+        first.commit()
+    finally:
+        first.close()
+        second.close()
+    assert db.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == user.id))
