@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, text
 
 from helpers import login
@@ -107,14 +108,11 @@ def test_api_answers_set_no_cookie_and_are_not_cached(api, world):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.only_backend("postgresql")  # row locks
 def test_a_token_being_marked_used_does_not_make_other_requests_wait(
     db, database, make_user, token_for
 ):
     """PostgreSQL: at the minute's turn one request marks the token; the others go on."""
-    import pytest
-
-    if db.get_bind().dialect.name != "postgresql":
-        pytest.skip("row locks: PostgreSQL")
     from hub.auth.services import user_for_token
 
     user = make_user()
