@@ -43,11 +43,21 @@ class Tile:
     tone: str = ""
 
 
+#: A menu number is counted up to this and shown as 「99+」 beyond it: a badge then reads at
+#: most this many index entries on every page, however large the inbox grows.
+NAV_COUNT_CAP = 99
+
+
+def nav_count_words(count: int) -> str:
+    """「3件」, or 「99件以上」 above the cap, for a link's spoken label."""
+    return f"{count}件" if count <= NAV_COUNT_CAP else f"{NAV_COUNT_CAP}件以上"
+
+
 @dataclass(frozen=True)
 class NavLink:
     label: str
     href: str
-    #: The number after the label (0: none shown).
+    #: The number after the label (0: none shown), counted up to NAV_COUNT_CAP + 1.
     count: int = 0
     #: Read out instead of the label (「連絡（未読3件）」).
     aria_label: str = ""
@@ -57,6 +67,10 @@ class NavLink:
     current: bool = False
     #: The number needs attention (a manager's approvals waiting).
     warn: bool = False
+
+    @property
+    def shown_count(self) -> str:
+        return str(self.count) if self.count <= NAV_COUNT_CAP else f"{NAV_COUNT_CAP}+"
 
 
 NavProvider = Callable[[Session, User], "list[NavLink]"]

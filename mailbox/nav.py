@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from hub.mailbox.presenters import nav_counts
 from hub.models import Role, User
-from hub.panels import NavLink
+from hub.panels import NavLink, nav_count_words
 
 #: Pages of the mailbox blueprint that have a link of their own (not 連絡).
 _OWN_LINKS = {"mailbox.approvals", "mailbox.notifications"}
@@ -24,7 +24,7 @@ def nav_links(session: Session, user: User) -> list[NavLink]:
             "連絡",
             url_for("mailbox.inbox_page"),
             counts.unread,
-            f"連絡（未読{counts.unread}件）",
+            f"連絡（未読{nav_count_words(counts.unread)}）",
             current=request.blueprint == "mailbox" and endpoint not in _OWN_LINKS,
         )
     ]
@@ -34,7 +34,7 @@ def nav_links(session: Session, user: User) -> list[NavLink]:
                 "承認",
                 url_for("mailbox.approvals"),
                 counts.approvals,
-                f"承認待ち（{counts.approvals}件）",
+                f"承認待ち（{nav_count_words(counts.approvals)}）",
                 current=endpoint == "mailbox.approvals",
                 warn=True,
             )
@@ -44,7 +44,7 @@ def nav_links(session: Session, user: User) -> list[NavLink]:
             "通知",
             url_for("mailbox.notifications"),
             counts.notifications,
-            f"通知（未読{counts.notifications}件）",
+            f"通知（未読{nav_count_words(counts.notifications)}）",
             place="user",
             current=endpoint == "mailbox.notifications",
         )

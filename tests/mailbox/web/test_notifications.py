@@ -11,7 +11,7 @@ from sqlalchemy import select
 from helpers import csrf_token
 from hub import jp
 from hub.mailbox import send
-from hub.mailbox.models import Notification
+from hub.mailbox.models import Notification, NotificationKind
 from hub.models import Resident
 
 
@@ -102,3 +102,25 @@ def test_the_request_page_shows_its_reminder_history_to_both_sides(setagaya, as_
         page = as_user(login).get(f"/mailbox/messages/{message.id}").get_data(as_text=True)
         assert "督促の履歴" in page and "期限前のお知らせ" in page, login
         assert "ぷらっとホーム世田谷" in page.split("督促の履歴")[1]
+
+
+def test_the_menu_counts_up_to_99_and_then_says_99_plus(setagaya, as_user, db):
+    """A badge reads at most 100 index entries per page: 99 is shown as it is, more as 99+."""
+    user_id = setagaya.users["plat01"].id
+
+    def notices(count: int) -> None:
+        db.add_all(
+            Notification(user_id=user_id, kind=NotificationKind.MEETING, text="ケース会議")
+            for _ in range(count)
+        )
+        db.commit()
+
+    plat = as_user("plat01")
+    notices(99)
+    page = plat.get("/mailbox/").get_data(as_text=True)
+    assert 'aria-label="通知（未読99件）"' in page
+    assert re.search(r'class="nav-count"[^>]*>99<', page)
+    notices(1)
+    page = plat.get("/mailbox/").get_data(as_text=True)
+    assert 'aria-label="通知（未読99件以上）"' in page
+    assert re.search(r'class="nav-count"[^>]*>99\+<', page)
