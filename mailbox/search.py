@@ -3,9 +3,13 @@
 ``messages.search_text`` (subject, body, resident name, kana and 宛名番号, folded with
 :func:`hub.jp.fold`) must contain every word of the query; that LIKE decides. Before the inbox
 is read, an index narrows the candidates: on SQLite the FTS5 trigram table ``messages_search``
-(kept by triggers, migration 0006), on PostgreSQL the ``pg_trgm`` GIN index of
-``search_text``. A trigram index cannot look up a word under three characters; such words are
-only checked on the rows the longer words found.
+(kept by triggers, migration 0006), on PostgreSQL the ``pg_trgm`` GIN index
+``ix_messages_search`` of the text and of the text with every character doubled
+(:func:`hub.mailbox.models.search_pairs`, migration 0014): a word of three characters or more
+is looked up in the first, a word of two (a name part such as モリ) in the second, and one
+index scan intersects them. SQLite's trigram table cannot look up a word under three
+characters, nor PostgreSQL's index a single character; such words are only checked on the
+rows the longer words found.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from hub import jp
-from hub.mailbox.models import Delivery, Message
+from hub.mailbox.models import Delivery, Message, search_pairs
 
 
 def words(q: str) -> list[str]:
@@ -74,16 +78,49 @@ def _sqlite(words: list[str]) -> Any:
 SEARCH_CANDIDATES = 5000
 
 
+def pairs(word: str) -> str:
+    """The word with every character doubled, as the PostgreSQL index holds the text."""
+    return "".join(ch * 2 for ch in word)
+
+
+def _indexed(connection: Any) -> bool:
+    """Whether the search index exists (not without pg_trgm); asked once per connection.
+
+    Without it the doubled text would be computed for every message: then the plain LIKE on
+    ``search_text`` is the cheaper way to find the candidates.
+    """
+    key = "tsunagu.search_index"
+    if key not in connection.info:
+        found = connection.execute(
+            select(literal_column("1"))
+            .select_from(table("pg_indexes"))
+            .where(literal_column("indexname") == "ix_messages_search")
+        ).first()
+        connection.info[key] = found is not None
+    return bool(connection.info[key])
+
+
 def _postgres(connection: Any, words: list[str]) -> Any:
     """Narrow a search on PostgreSQL to the messages the trigram index finds, when few.
 
     Without this the planner may walk the department's whole inbox for a rare name, or join
-    every message holding a common given name; counting the candidates first decides. The
-    LIKE on ``messages.search_text`` still decides what matches.
+    every message holding a common given name; counting the candidates first decides. A word
+    of two characters is looked up in the doubled text (a full name ｱﾍﾞ ﾕﾐ or ｺﾝﾄﾞｳ ﾕﾐ is one
+    scan of the index, not a read of every message holding ユミ); the LIKE on
+    ``messages.search_text`` still decides what matches.
     """
-    if not any(len(w) >= 3 for w in words):
+    indexed = _indexed(connection)
+    pairs_only = [w for w in words if len(w) == 2]
+    # A lone two-character word (a surname such as モリ) is common: its thousands of messages
+    # are not worth listing first; the walk down the inbox meets them soon enough.
+    if not any(len(w) >= 3 for w in words) and not (indexed and len(pairs_only) >= 2):
         return None
-    holding = [word_condition(w, "postgresql") for w in words]
+    holding = [
+        search_pairs(Message.search_text).contains(pairs(w), autoescape=True)
+        if indexed and len(w) == 2
+        else word_condition(w, "postgresql")
+        for w in words
+    ]
     found = connection.scalars(
         select(Message.id).where(*holding).limit(SEARCH_CANDIDATES + 1)
     ).all()

@@ -163,6 +163,41 @@ def test_search_words_all_must_match_and_are_not_patterns(db, city, mail):
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="_"))) == []
 
 
+def test_full_names_with_two_character_parts_find_only_the_messages_holding_every_part(
+    db, city
+):
+    both = notice(db, city, "アベ面談の記録 ユミ")
+    notice(db, city, "アベ面談の記録")
+    notice(db, city, "ユミの件")
+    longer = notice(db, city, "アベノ ユミコ")
+    repeated = notice(db, city, "ミミミ の件")
+    user = city.hokenryo_staff
+    assert ids(inbox.inbox(db, user, InboxFilter(q="ｱﾍﾞ ﾕﾐ"))) == [longer.id, both.id]
+    assert ids(inbox.inbox(db, user, InboxFilter(q="あべの　ゆみ"))) == [longer.id]
+    # A doubled word is in the doubled text only where the word is in the text.
+    assert ids(inbox.inbox(db, user, InboxFilter(q="ミミ の件"))) == [repeated.id]
+    assert ids(inbox.inbox(db, user, InboxFilter(q="ﾍﾞﾕ ﾐｺ"))) == []
+
+
+@pytest.mark.only_backend("postgresql")
+def test_two_character_parts_are_looked_up_in_the_search_index(db, city):
+    """The query's doubled text is the index's expression (else every message is rewritten)."""
+    from hub.mailbox import search
+
+    notice(db, city, "アベ ユミ")
+    connection = db.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    statement = select(search.Message.id).where(
+        *(
+            search.search_pairs(search.Message.search_text).contains(search.pairs(w))
+            for w in ("アベ", "ユミ")
+        )
+    )
+    compiled = statement.compile(connection, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(connection.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+    assert "ix_messages_search" in plan, plan
+
+
 def test_keyset_pages_return_every_row_once_while_mail_arrives(db, city):
     sent = [notice(db, city, f"お知らせ{n}") for n in range(120)]
     for message in sent[::4]:  # a quarter of them read
