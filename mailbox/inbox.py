@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, contains_eager, defer, joinedload, lazyload
+from sqlalchemy.orm import Session, aliased
 
 from hub import audit, jp, workdays
 from hub.cases import services as cases
@@ -38,7 +38,7 @@ from hub.mailbox.models import (
     MessageStatus,
     WorkStatus,
 )
-from hub.models import Role, User
+from hub.models import Department, Role, User
 from hub.validation import MAX_ID, parse_id
 
 PAGE_SIZE = 50
@@ -70,7 +70,64 @@ class InboxFilter:
         return self != InboxFilter()
 
 
-Row = TypeVar("Row", Delivery, Message)
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A department or a person as a list names them."""
+
+    id: int
+    name: str
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RowMessage:
+    """What an inbox row shows of its message (never its body, documents or resident)."""
+
+    id: int
+    kind: MessageKind
+    subject: str
+    case_id: int | None
+    sender_department: Named
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One row of the inbox: a delivery's own columns and what the list shows of its message.
+
+    Read by one SELECT of these columns (:data:`ROW_COLUMNS`), not loaded as ORM objects: a
+    page is fifty of these, the same for the API and the page.
+    """
+
+    id: int
+    read_rank: int
+    message: RowMessage
+    state: DeliveryState
+    work_status: WorkStatus
+    delivered_at: datetime
+    first_read_at: datetime | None
+    acknowledged_at: datetime | None
+    feedback_due: date | None
+    feedback_received_at: datetime | None
+    declined_at: datetime | None
+    recalled_at: datetime | None
+    recalled_on: date | None
+    recall_reason: str
+    assignee: Named | None
+
+    @property
+    def message_id(self) -> int:
+        return self.message.id
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.state == DeliveryState.RECALLED
+
+    @property
+    def is_read(self) -> bool:
+        return self.first_read_at is not None
+
+
+Row = TypeVar("Row", Delivery, Message, InboxRow)
 
 
 @dataclass(frozen=True)
@@ -189,23 +246,48 @@ def _filtered(
     return query
 
 
-#: What an inbox row shows, loaded with the page in its one SELECT; nothing else (the
-#: message's documents, deliveries and recipients are for the message page, not the list).
-ROW_OPTIONS = (
-    contains_eager(Delivery.message).options(
-        defer(Message.body),
-        defer(Message.search_text),
-        # JSON columns no list shows (decoding them was a tenth of an inbox request).
-        defer(Message.categories, raiseload=True),
-        defer(Message.consent_ids, raiseload=True),
-        lazyload(Message.documents),
-        lazyload(Message.deliveries),
-        lazyload(Message.recipients),
-        lazyload(Message.sender_user),
-    ),
-    lazyload(Delivery.department),
-    joinedload(Delivery.assignee).lazyload(User.department),
+_SENDER = aliased(Department, name="sender")
+_ASSIGNEE = aliased(User, name="assignee")
+
+#: What an inbox row shows, in the order :func:`_row` reads it: the delivery's columns, the
+#: message's kind, subject and case, its sender department and the assignee's name.
+ROW_COLUMNS = (
+    Delivery.id,
+    Delivery.read_rank,
+    Delivery.state,
+    Delivery.work_status,
+    Delivery.delivered_at,
+    Delivery.first_read_at,
+    Delivery.acknowledged_at,
+    Delivery.feedback_due,
+    Delivery.feedback_received_at,
+    Delivery.declined_at,
+    Delivery.recalled_at,
+    Delivery.recalled_on,
+    Delivery.recall_reason,
+    Message.id,
+    Message.kind,
+    Message.subject,
+    Message.case_id,
+    _SENDER.id,
+    _SENDER.name,
+    _SENDER.code,
+    _ASSIGNEE.id,
+    _ASSIGNEE.display_name,
 )
+
+
+def _row(values: Any) -> InboxRow:
+    (id_, rank, state, work, delivered, read, acked, due, answered, declined, recalled_at,
+     recalled_on, reason, message_id, kind, subject, case_id, sender_id, sender_name,
+     sender_code, assignee_id, assignee_name) = values  # fmt: skip
+    message = RowMessage(
+        message_id, kind, subject, case_id, Named(sender_id, sender_name, sender_code)
+    )
+    assignee = Named(assignee_id, assignee_name) if assignee_id is not None else None
+    return InboxRow(id_, rank, message, state, work, delivered, read, acked, due, answered,
+                    declined, recalled_at, recalled_on, reason, assignee)  # fmt: skip
+
 
 #: The values of ``Delivery.read_rank``: 0 unread, 1 read, 2 recalled (the cursor allows these).
 RANKS = (0, 1, 2)
@@ -295,25 +377,26 @@ def inbox(
     *,
     limit: int = PAGE_SIZE,
     today: date | None = None,
-) -> InboxPage[Delivery]:
+) -> InboxPage[InboxRow]:
     """One page of the department's inbox: unread first, then newest first."""
     require_worker(user)
     f = f or InboxFilter()
     today = today or jp.today()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     ids = _page_ids(session, user, f, today, parse_cursor(cursor), limit + 1)
-    rows: list[Delivery] = []
+    rows: list[InboxRow] = []
     if not isinstance(ids, list) or ids:
         query = (
-            select(Delivery)
-            .join(Delivery.message)
-            .options(*ROW_OPTIONS)
+            select(*ROW_COLUMNS)
+            .join(Message, Delivery.message_id == Message.id)
+            .join(_SENDER, Message.sender_department_id == _SENDER.id)
+            .outerjoin(_ASSIGNEE, Delivery.assignee_id == _ASSIGNEE.id)
             # The department's rows already: by primary key, not by another index range.
             .where(Delivery.id.in_(ids))
             .order_by(Delivery.read_rank, Delivery.id.desc())
             .limit(limit + 1)
         )
-        rows = list(session.scalars(query))
+        rows = [_row(values) for values in session.execute(query)]
     more = len(rows) > limit
     rows = rows[:limit]
     # A list of subjects and cases is an access to personal data; a search names residents

@@ -40,6 +40,7 @@ from hub.mailbox.api.schemas.pieces import (
     labels,
 )
 from hub.mailbox.api.schemas.receipts import Recall, ReceiptFields, ReceiptOut, owed_days
+from hub.mailbox.inbox import InboxRow
 from hub.mailbox.models import Delivery, DeliveryState, Message, MessageKind, WorkStatus
 
 
@@ -184,6 +185,33 @@ class InboxItem(Recall):
             **Recall.values(delivery),
             work_status=delivery.work_status,
             assignee=PersonRef.of(delivery.assignee),
+        )
+
+    @classmethod
+    def of_row(cls, row: InboxRow, today: date) -> InboxItem:
+        """A row of the inbox page (:func:`hub.mailbox.inbox.inbox`, read without the ORM)."""
+        message, recalled, sender = row.message, row.is_recalled, row.message.sender_department
+        assignee = row.assignee
+        return cls(
+            message_id=message.id,
+            kind=message.kind,
+            subject=None if recalled else message.subject,
+            sender_department=DepartmentRef(id=sender.id, code=sender.code, name=sender.name),
+            case_id=None if recalled else message.case_id,
+            delivered_at=row.delivered_at,
+            read=row.is_read,
+            first_read_at=row.first_read_at,
+            acknowledged_at=row.acknowledged_at,
+            feedback_due=row.feedback_due,
+            days_left=owed_days(row, today),
+            feedback_received_at=row.feedback_received_at,
+            declined_at=row.declined_at,
+            state=row.state,
+            recalled_at=row.recalled_at,
+            recalled_on=row.recalled_on,
+            recall_reason=row.recall_reason if recalled else None,
+            work_status=row.work_status,
+            assignee=PersonRef(id=assignee.id, display_name=assignee.name) if assignee else None,
         )
 
 

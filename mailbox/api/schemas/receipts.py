@@ -12,10 +12,11 @@ from pydantic import Field
 from hub.api.models import Day, DepartmentRef, Out, PersonRef, Timestamp
 from hub.mailbox import followups
 from hub.mailbox.api.schemas.pieces import DAYS_LEFT, STATE, labels
+from hub.mailbox.inbox import InboxRow
 from hub.mailbox.models import Delivery, DeliveryState, WorkStatus
 
 
-def owed_days(delivery: Delivery, today: date) -> int | None:
+def owed_days(delivery: Delivery | InboxRow, today: date) -> int | None:
     """Days left (negative: overdue) while the department still owes an answer."""
     if delivery.is_recalled or delivery.feedback_received_at or delivery.declined_at:
         return None
