@@ -194,18 +194,29 @@ def mark_read(session: Session, user_id: int, notification_id: int | None = None
 def mark_read_about(
     session: Session, user_id: int, *, message_id: int | None = None, link_path: str = ""
 ) -> int:
-    """The user opened a message (or a page): its unread notifications are read now."""
-    stmt = update(Notification).where(
+    """The user opened a message (or a page): its unread notifications are read now.
+
+    Looked up first and written only when there is one: opening a message again is a read
+    only (on SQLite an UPDATE, even of no row, would take the database's write lock).
+    """
+    unread = select(Notification.id).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)
     )
     if message_id is not None:
-        stmt = stmt.where(Notification.message_id == message_id)
+        unread = unread.where(Notification.message_id == message_id)
     elif link_path:
-        stmt = stmt.where(Notification.link_path == link_path)
+        unread = unread.where(Notification.link_path == link_path)
     else:
         return 0
+    ids = list(session.scalars(unread))
+    if not ids:
+        return 0
     return changed_rows(
-        session, stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+        session,
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False),
     )
 
 

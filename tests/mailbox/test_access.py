@@ -8,7 +8,7 @@ from mailkit import attempt, share_data
 from sqlalchemy import event
 
 from hub.errors import Forbidden, NotFound
-from hub.mailbox import access, send
+from hub.mailbox import access, read, send
 
 
 def lookup(db, user, message_id: int) -> tuple[access.Visible, int]:
@@ -43,3 +43,31 @@ def test_the_lookup_returns_the_departments_delivery_at_no_extra_cost(db, city):
         access.message(db, city.outsider, message_id, "message.open")
     with pytest.raises(Forbidden):
         access.message(db, city.admin, message_id, "message.open")
+
+
+def test_opening_a_message_again_writes_nothing_but_its_audit_event(db, city):
+    """The first open records the read and clears the notification; a second open only reads
+    (on SQLite any UPDATE, even of no row, would take the database's write lock)."""
+    notice = share_data(None, [city.hokenryo], subject="勉強会のお知らせ")
+    message_id = attempt(db, send.send, city.staff, notice).message.id
+
+    def writes_of_an_open() -> list[str]:
+        issued: list[str] = []
+        engine = db.get_bind()
+
+        def listen(_conn, _cursor, statement, *_args) -> None:
+            if statement.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+                issued.append(statement.split("(")[0].strip())
+
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            attempt(db, read.open_message, city.hokenryo_staff, message_id)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        return issued
+
+    first = writes_of_an_open()
+    assert any(w.startswith("UPDATE deliveries") for w in first)
+    assert any(w.startswith("UPDATE notifications") for w in first)
+    again = writes_of_an_open()
+    assert again and all(w.startswith("INSERT INTO audit_events") for w in again), again
