@@ -163,9 +163,7 @@ def test_search_words_all_must_match_and_are_not_patterns(db, city, mail):
     assert ids(inbox.inbox(db, city.hokenryo_staff, InboxFilter(q="_"))) == []
 
 
-def test_full_names_with_two_character_parts_find_only_the_messages_holding_every_part(
-    db, city
-):
+def test_full_names_with_two_character_parts_find_only_the_messages_holding_every_part(db, city):
     both = notice(db, city, "アベ面談の記録 ユミ")
     notice(db, city, "アベ面談の記録")
     notice(db, city, "ユミの件")
