@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -40,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "support"))
 
 import bare_app  # noqa: E402
+import generator  # noqa: E402
 from throwaway import postgres  # noqa: E402
 
 from hub.app import load_models  # noqa: E402
@@ -51,12 +51,7 @@ PASSWORD = secrets.token_urlsafe(16)
 
 
 def _generator():
-    """bench/mailbox.py as a module (its name would shadow the standard library's)."""
-    spec = importlib.util.spec_from_file_location("bench_mailbox", HERE / "mailbox.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return generator.load()
 
 
 def _gunicorn(app: str, workers: int, port: int, env: dict, cwd: str) -> subprocess.Popen:

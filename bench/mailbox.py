@@ -744,14 +744,7 @@ def build(database: Database, messages: int, residents: int, seed: int = 2026112
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE" if database.is_sqlite else "VACUUM ANALYZE"))
     send_cases = [c for c in sheets if cases[c - 1][0] == BENCH_DEPARTMENT]
-    return {
-        "counts": loader.counts,
-        "names": names,
-        "send_cases": send_cases,
-        "cases": cases,
-        # Cases whose resident has a hearing sheet (a share may carry it): any department's.
-        "sheet_cases": set(sheets),
-    }
+    return {"counts": loader.counts, "names": names, "send_cases": send_cases, "cases": cases}
 
 
 # ---------------------------------------------------------------------------------------------
