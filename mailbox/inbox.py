@@ -72,11 +72,19 @@ class InboxFilter:
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A department or a person as a list names them."""
+    """A department as a list names it."""
 
     id: int
     name: str
-    code: str = ""
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A staff member as a list names them."""
+
+    id: int
+    display_name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +120,7 @@ class InboxRow:
     recalled_at: datetime | None
     recalled_on: date | None
     recall_reason: str
-    assignee: Named | None
+    assignee: Person | None
 
     @property
     def message_id(self) -> int:
@@ -284,7 +292,7 @@ def _row(values: Any) -> InboxRow:
     message = RowMessage(
         message_id, kind, subject, case_id, Named(sender_id, sender_name, sender_code)
     )
-    assignee = Named(assignee_id, assignee_name) if assignee_id is not None else None
+    assignee = Person(assignee_id, assignee_name) if assignee_id is not None else None
     return InboxRow(id_, rank, message, state, work, delivered, read, acked, due, answered,
                     declined, recalled_at, recalled_on, reason, assignee)  # fmt: skip
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 
 from flask import Response, current_app
 from pydantic import (
@@ -227,6 +227,15 @@ class Page(Out, Generic[T]):
         )
 
 
+class NamedPerson(Protocol):
+    """A staff member as a list row names them."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def display_name(self) -> str: ...
+
+
 class DepartmentRef(Out):
     id: int
     code: str
@@ -267,7 +276,7 @@ class PersonRef(Out):
     display_name: str
 
     @classmethod
-    def of(cls, user: User | None) -> PersonRef | None:
+    def of(cls, user: User | NamedPerson | None) -> PersonRef | None:
         return cls(id=user.id, display_name=user.display_name) if user else None
 
 

@@ -49,7 +49,7 @@ def _inbox(found: inbox.InboxFilter, cursor: str | None, limit: int | None) -> R
     today = jp.today()
     size = limit or inbox.PAGE_SIZE
     page = inbox.inbox(db(), api_user(), found, cursor, limit=size, today=today)
-    items = [InboxItem.of_row(row, today) for row in page.rows]
+    items = [InboxItem.of(row, today) for row in page.rows]
     return respond(InboxPage(items=items, next_cursor=page.next_cursor))
 
 

@@ -165,13 +165,14 @@ class InboxItem(Recall):
     assignee: PersonRef | None
 
     @classmethod
-    def of(cls, delivery: Delivery, today: date) -> InboxItem:
+    def of(cls, delivery: Delivery | InboxRow, today: date) -> InboxItem:
         message, recalled = delivery.message, delivery.is_recalled
+        sender = message.sender_department
         return cls(
             message_id=message.id,
             kind=message.kind,
             subject=None if recalled else message.subject,
-            sender_department=DepartmentRef.of(message.sender_department),
+            sender_department=DepartmentRef(id=sender.id, code=sender.code, name=sender.name),
             case_id=None if recalled else message.case_id,
             delivered_at=delivery.delivered_at,
             read=delivery.is_read,
@@ -182,36 +183,11 @@ class InboxItem(Recall):
             feedback_received_at=delivery.feedback_received_at,
             declined_at=delivery.declined_at,
             state=delivery.state,
-            **Recall.values(delivery),
+            recalled_at=delivery.recalled_at,
+            recalled_on=delivery.recalled_on,
+            recall_reason=delivery.recall_reason if recalled else None,
             work_status=delivery.work_status,
             assignee=PersonRef.of(delivery.assignee),
-        )
-
-    @classmethod
-    def of_row(cls, row: InboxRow, today: date) -> InboxItem:
-        """A row of the inbox page (:func:`hub.mailbox.inbox.inbox`, read without the ORM)."""
-        message, recalled, sender = row.message, row.is_recalled, row.message.sender_department
-        assignee = row.assignee
-        return cls(
-            message_id=message.id,
-            kind=message.kind,
-            subject=None if recalled else message.subject,
-            sender_department=DepartmentRef(id=sender.id, code=sender.code, name=sender.name),
-            case_id=None if recalled else message.case_id,
-            delivered_at=row.delivered_at,
-            read=row.is_read,
-            first_read_at=row.first_read_at,
-            acknowledged_at=row.acknowledged_at,
-            feedback_due=row.feedback_due,
-            days_left=owed_days(row, today),
-            feedback_received_at=row.feedback_received_at,
-            declined_at=row.declined_at,
-            state=row.state,
-            recalled_at=row.recalled_at,
-            recalled_on=row.recalled_on,
-            recall_reason=row.recall_reason if recalled else None,
-            work_status=row.work_status,
-            assignee=PersonRef(id=assignee.id, display_name=assignee.name) if assignee else None,
         )
 
 
