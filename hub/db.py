@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine
@@ -61,7 +63,7 @@ DEFERRED_READS: ContextVar[bool] = ContextVar("tsunagu_sqlite_deferred_reads", d
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite gets foreign keys, a busy timeout and serialised writers."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **kwargs)
         _configure_sqlite(engine)
         return engine
     engine = create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, **kwargs)
@@ -83,10 +85,89 @@ def _check_liveness_locally(engine: Engine) -> None:
             raise DisconnectionError("connection closed or broken")
 
 
+#: How long SQLite waits for its write lock (busy timeout), and this process's writers for
+#: their turn (:class:`WriterTurns`), before a write gives up.
+SQLITE_BUSY_SECONDS = 30
+
+
+class WriterTurns:
+    """This process's SQLite writers wait for their turn here, before ``BEGIN IMMEDIATE``.
+
+    SQLite has one write lock per file, and a connection that finds it taken polls: its busy
+    handler sleeps 1, 2, 5 … up to 100 ms between tries, so a write queued behind others waits
+    for the next poll after the lock is free, and tens of requests at once queue unfairly
+    (seconds at the tail). In one process the writers instead queue on a lock of their own,
+    handed on as soon as the holder commits or rolls back; SQLite's own lock, and its busy
+    timeout, still serialise this process with others (the scheduler, the CLI).
+    """
+
+    HELD = "tsunagu_writer_turn"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def take(self, info: dict[str, Any]) -> None:
+        # After the busy timeout the write goes on without its turn: SQLite then answers for it.
+        info[self.HELD] = self._lock.acquire(timeout=SQLITE_BUSY_SECONDS)
+
+    def give_back(self, info: dict[str, Any] | None) -> None:
+        if info is not None and info.pop(self.HELD, False):
+            self._lock.release()
+
+    @property
+    def taken(self) -> bool:
+        """Whether a writer of this process holds the turn now."""
+        return self._lock.locked()
+
+
+def _info_of(dbapi_conn: Any) -> dict[str, Any] | None:
+    """A pooled connection's info (None for the dialect's own first connection, or a raw one)."""
+    try:
+        return dbapi_conn.info
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+_TURNS: WeakKeyDictionary[Engine, WriterTurns] = WeakKeyDictionary()
+
+
+def writer_turns(engine: Engine) -> WriterTurns | None:
+    """The turns of a SQLite engine's writers in this process (None on PostgreSQL)."""
+    return _TURNS.get(engine)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling defers BEGIN; take it over so that a transaction that
     # will write starts with BEGIN IMMEDIATE (no upgrade from a stale read snapshot), and a
     # GET's reads with a plain BEGIN (DEFERRED_READS).
+    turns = _TURNS[engine] = WriterTurns()
+    dialect = engine.dialect
+    plain_commit, plain_rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_conn: Any) -> None:
+        try:
+            plain_commit(dbapi_conn)
+        finally:
+            turns.give_back(_info_of(dbapi_conn))
+
+    def do_rollback(dbapi_conn: Any) -> None:
+        try:
+            plain_rollback(dbapi_conn)
+        finally:
+            turns.give_back(_info_of(dbapi_conn))
+
+    # The engine's own dialect (the pool resets returned connections through it too).
+    dialect.do_commit = do_commit  # type: ignore[method-assign, assignment]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign, assignment]
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # pragma: no cover - a safety net
+        turns.give_back(record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_conn, record, _exc):  # pragma: no cover - a safety net
+        turns.give_back(record.info)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
         dbapi_conn.isolation_level = None
@@ -97,7 +178,15 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial
-        conn.exec_driver_sql("BEGIN" if DEFERRED_READS.get() else "BEGIN IMMEDIATE")
+        if DEFERRED_READS.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        turns.take(conn.connection.info)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(conn.connection.info)
+            raise
 
 
 def insert_or_ignore(session: Session, model: type) -> Any:
