@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, lazyload
 
 from hub import audit
 from hub.errors import Forbidden, HubError, NotFound
@@ -29,18 +29,29 @@ class Visible:
         return self.delivery is None
 
 
+#: The message with the department's delivery, built once. The other departments' deliveries
+#: and the recipient list are loaded only if read (the sender's copy shows them; a recipient's
+#: copy, the common open, does not).
+_VISIBLE = (
+    select(Message, Delivery)
+    .outerjoin(
+        Delivery,
+        and_(
+            Delivery.message_id == Message.id, Delivery.department_id == bindparam("department_id")
+        ),
+    )
+    .where(Message.id == bindparam("message_id"))
+    .options(lazyload(Message.deliveries), lazyload(Message.recipients))
+)
+
+
 def visible(session: Session, user: User, message_id: int) -> Visible | None:
     """The message and the department's delivery, in one query, if the department sent it or
     received it; else None."""
     if not user.can_read_cases:
         return None
     row = session.execute(
-        select(Message, Delivery)
-        .outerjoin(
-            Delivery,
-            and_(Delivery.message_id == Message.id, Delivery.department_id == user.department_id),
-        )
-        .where(Message.id == message_id)
+        _VISIBLE, {"department_id": user.department_id, "message_id": message_id}
     ).first()
     if row is None:
         return None

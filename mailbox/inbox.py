@@ -7,6 +7,7 @@ one index range scan however deep it is, and new mail arriving does not shift th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -355,10 +357,7 @@ def _page_ids(
         if not (after is not None and rank < after[0]) and not (f.unread and rank != 0)
     ]
     if not f.active:
-        ranges = [
-            select(_rank_range(user, f, today, after, r, size).subquery().c.id) for r in ranks
-        ]
-        return ranges[0] if len(ranges) == 1 else union_all(*ranges)
+        return _unfiltered_ids(tuple(ranks), after is not None)
     ids: list[int] = []
     # Plain column queries on the session's connection: no ORM entity, so no loader options
     # (the API adds its own to every ORM query of the page); autoflush as the ORM would.
@@ -377,6 +376,39 @@ def _page_ids(
     return ids
 
 
+@functools.cache
+def _unfiltered_ids(ranks: tuple[int, ...], after: bool) -> Select | CompoundSelect:
+    """The unfiltered page's ids as one statement, built once per shape (which ranks, after a
+    cursor or not) with the department, the cursor and the size as parameters: the inbox is
+    the most read page, and building and keying the statement cost more than running it."""
+    ranges = []
+    for rank in ranks:
+        query = select(Delivery.id).where(
+            Delivery.department_id == bindparam("department_id"), Delivery.read_rank == rank
+        )
+        if after and rank == ranks[0]:
+            query = query.where(Delivery.id < bindparam("after_id"))
+        query = query.order_by(Delivery.id.desc()).limit(bindparam("size"))
+        ranges.append(select(query.subquery().c.id))
+    return ranges[0] if len(ranges) == 1 else union_all(*ranges)
+
+
+@functools.cache
+def _rows_of(ids: Select | CompoundSelect | None) -> Select:
+    """The columns of the page's rows, for ids given as a statement (built once with it) or,
+    when ``ids`` is None, as the list parameter ``ids``."""
+    return (
+        select(*ROW_COLUMNS)
+        .join(Message, Delivery.message_id == Message.id)
+        .join(_SENDER, Message.sender_department_id == _SENDER.id)
+        .outerjoin(_ASSIGNEE, Delivery.assignee_id == _ASSIGNEE.id)
+        # The department's rows already: by primary key, not by another index range.
+        .where(Delivery.id.in_(ids if ids is not None else bindparam("ids", expanding=True)))
+        .order_by(Delivery.read_rank, Delivery.id.desc())
+        .limit(bindparam("size"))
+    )
+
+
 def inbox(
     session: Session,
     user: User,
@@ -391,20 +423,23 @@ def inbox(
     f = f or InboxFilter()
     today = today or jp.today()
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    ids = _page_ids(session, user, f, today, parse_cursor(cursor), limit + 1)
+    after = parse_cursor(cursor)
+    ids = _page_ids(session, user, f, today, after, limit + 1)
+    params: dict[str, Any] = {"size": limit + 1}
     rows: list[InboxRow] = []
-    if not isinstance(ids, list) or ids:
-        query = (
-            select(*ROW_COLUMNS)
-            .join(Message, Delivery.message_id == Message.id)
-            .join(_SENDER, Message.sender_department_id == _SENDER.id)
-            .outerjoin(_ASSIGNEE, Delivery.assignee_id == _ASSIGNEE.id)
-            # The department's rows already: by primary key, not by another index range.
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.read_rank, Delivery.id.desc())
-            .limit(limit + 1)
-        )
-        rows = [_row(values) for values in session.execute(query)]
+    if isinstance(ids, list):
+        query = _rows_of(None) if ids else None
+        params["ids"] = ids
+    else:
+        query = _rows_of(ids)
+        params["department_id"] = user.department_id
+        if after is not None:
+            params["after_id"] = after[1]
+    if query is not None:
+        # Plain rows on the session's connection: no ORM entity to load.
+        if session.autoflush:
+            session.flush()
+        rows = [_row(values) for values in session.connection().execute(query, params)]
     more = len(rows) > limit
     rows = rows[:limit]
     # A list of subjects and cases is an access to personal data; a search names residents

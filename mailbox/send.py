@@ -265,15 +265,17 @@ def dispatch(
             )
         )
     message.recipients = [MessageRecipient(department_id=d.id) for d in draft.recipients]
-    session.add(message)
-    session.flush()
-    session.add_all(MessageConsent(message_id=message.id, consent_id=c) for c in consent_ids or [])
     if needs_approval is None:
         needs_approval = (
             draft.kind == MessageKind.SHARE
             and sender.requires_approval
             and user.role != Role.MANAGER
         )
+    if not needs_approval:
+        _mark_sent(message)  # written so by its INSERT, not by an UPDATE after it
+    session.add(message)
+    session.flush()
+    session.add_all(MessageConsent(message_id=message.id, consent_id=c) for c in consent_ids or [])
     if needs_approval:
         audit.record(session, user, "message.submit", message, reason=_summary(message))
         notify.department(
@@ -290,6 +292,11 @@ def _summary(message: Message) -> str:
     return f"{message.kind.value} to [{to}] categories [{','.join(message.categories)}]"
 
 
+def _mark_sent(message: Message) -> None:
+    message.status = MessageStatus.SENT
+    message.sent_at = utcnow()
+
+
 def deliver(
     session: Session,
     user: User,
@@ -298,8 +305,8 @@ def deliver(
     today: date | None = None,
 ) -> list[Delivery]:
     """Write one delivery per recipient, bring them into the case if consent allows, notify."""
-    message.status = MessageStatus.SENT
-    message.sent_at = utcnow()
+    if message.status != MessageStatus.SENT:  # held for approval until now
+        _mark_sent(message)
     deliveries = [
         Delivery(message_id=message.id, department_id=d.id, feedback_due=message.feedback_due)
         for d in recipients

@@ -55,7 +55,7 @@ def nav_links(session: Session, user: User) -> list[NavLink]:
     )
     if not user.can_read_cases:
         return [study] if user.role == Role.ADMIN else []
-    owed = len(queries.owed(session, user))
+    owed = queries.owed_count(session, user)
     return [
         NavLink(
             "ケース会議",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from hub import audit
 from hub.cases.services import get_visible
 from hub.jp import TOKYO
 from hub.meetings.access import visible_meetings
-from hub.meetings.models import Meeting, MeetingStatus
+from hub.meetings.models import Meeting, MeetingStatus, Participant, Slot, SlotAnswer
 from hub.meetings.services import owes_answer
 from hub.models import User
 from hub.residents.services import require_case_worker
@@ -56,6 +56,32 @@ def open_polls(session: Session, user: User) -> list[Meeting]:
 def owed(session: Session, user: User) -> list[Meeting]:
     """Polls the user's department has not answered yet."""
     return [m for m in open_polls(session, user) if owes_answer(m, user.department_id)]
+
+
+def _owed_count_statement():
+    department = bindparam("department_id")
+    slot_of_meeting = Slot.meeting_id == Meeting.id
+    unanswered_slot = exists().where(
+        slot_of_meeting,
+        not_(exists().where(SlotAnswer.slot_id == Slot.id, SlotAnswer.department_id == department)),
+    )
+    return select(func.count(Meeting.id)).where(
+        Meeting.status == MeetingStatus.POLLING,
+        exists().where(
+            Participant.meeting_id == Meeting.id, Participant.department_id == department
+        ),
+        # :func:`owes_answer`: not every slot answered (a poll without slots is owed too).
+        or_(not_(exists().where(slot_of_meeting)), unanswered_slot),
+    )
+
+
+#: ``len(owed(...))`` as one statement, built once: the menu shows it on every page.
+_OWED_COUNT = _owed_count_statement()
+
+
+def owed_count(session: Session, user: User) -> int:
+    """How many polls the user's department has not answered yet (as :func:`owed` lists)."""
+    return session.scalar(_OWED_COUNT, {"department_id": user.department_id}) or 0
 
 
 def upcoming(session: Session, user: User, now: datetime, days: int = 30) -> list[Meeting]:

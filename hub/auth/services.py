@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from hub import audit
@@ -133,16 +133,19 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
+#: One statement, built once: the token with its user (joined). Every API request runs it.
+_TOKEN_WITH_USER = (
+    select(ApiToken)
+    .options(joinedload(ApiToken.user))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def user_for_token(session: Session, plain: str) -> User | None:
     """Return the active user of an active token, or None."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    # One statement: the token with its user and the user's department (joined).
-    token = session.scalar(
-        select(ApiToken)
-        .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == hash_token(plain))
-    )
+    token = session.scalar(_TOKEN_WITH_USER, {"token_hash": hash_token(plain)})
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     now = utcnow()

@@ -65,6 +65,8 @@ def test_setagaya_share_feedback_refusal_and_recall(page, setagaya, db, shot):
     log_in(page, "nozei01")
     page.goto(f"/cases/{case_id}")
     page.get_by_role("link", name="この事案で連絡を作成").click()
+    # mailbox.js (deferred) listens for the sheet's change: wait until it has run.
+    page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_contain_text("情報共有の作成")
     kaigo = recipient(page, "介護保険課")
     expect(kaigo.locator("input")).to_be_disabled()

@@ -14,7 +14,7 @@ from hub.documents.consent.gate import ConsentMissing
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.jp import TOKYO
 from hub.mailbox.models import Notification, OutboxMail
-from hub.meetings import access, services, slots
+from hub.meetings import access, queries, services, slots
 from hub.meetings.guard import CriteriaNotMet
 from hub.meetings.models import Answer, Meeting, MeetingStatus
 from hub.models import Role
@@ -208,3 +208,24 @@ def test_each_department_names_its_own_people(db, met, make_user):
     assert [p.user_id for p in db.get(Meeting, meeting.id).people] == [met.staff.id]
     with pytest.raises(NotFound):  # 介護保険課 is not at the table
         services.set_people(db, met.kaigo_staff, meeting.id, [met.kaigo_staff.id])
+
+
+def test_the_menu_count_of_owed_answers_agrees_with_the_list_through_a_poll(db, met):
+    """The menu badge counts with one statement what the meetings page lists."""
+
+    def agrees() -> list[int]:
+        counts = []
+        for user in (met.staff, met.plat_staff, met.kaigo_staff):
+            owed = len(queries.owed(db, user))
+            assert queries.owed_count(db, user) == owed, user.login_id
+            counts.append(owed)
+        return counts
+
+    assert agrees() == [0, 0, 0]
+    meeting = services.propose(db, met.staff, met.case.id, met.proposal(), MONDAY)
+    db.commit()
+    # The organiser answered ○ when proposing; 介護保険課 is not invited.
+    assert agrees() == [0, 1, 0]
+    answer(db, met.plat_staff, meeting, [NO, MAYBE, YES])
+    db.commit()
+    assert agrees() == [0, 0, 0]
