@@ -23,8 +23,10 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,6 +62,17 @@ STATUS_MESSAGES = {
 }
 
 
+class _CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its signing serializer made once per application rather
+    than on every request (the secret key is fixed when the app is built)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = "tsunagu.session_serializer"
+        if key not in app.extensions:
+            app.extensions[key] = super().get_signing_serializer(app)
+        return app.extensions[key]
+
+
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """Build the hub: configuration, database, extensions, blueprints and error pages."""
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -92,6 +105,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider's
+    app.session_interface = _CookieSessions()
     if cfg.proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app, x_for=cfg.proxy_count, x_proto=cfg.proxy_count
