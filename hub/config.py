@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import os
 import secrets
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -145,16 +147,27 @@ def _ensure_secret_key(cfg: Config) -> Config:
             "secret key: set TSUNAGU_SECRET_KEY (e.g. python -c 'import secrets; "
             "print(secrets.token_hex(32))') or secret_key in instance/tsunagu.toml."
         )
-    path = cfg.instance_dir / SECRET_KEY_FILE
-    if path.is_file():
-        key = path.read_text().strip()
-    else:
-        cfg.instance_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key + "\n")
+    key = key_in_file(cfg.instance_dir / SECRET_KEY_FILE)
     return dataclasses.replace(cfg, secret_key=key)
+
+
+def key_in_file(path: Path) -> str:
+    """The development key kept in ``path``, made on first use.
+
+    Written whole under a temporary name and linked into place (which fails if the file is
+    there): workers starting together all read the same, complete key, and none fails.
+    """
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):  # another worker's came first: use it
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 def decode_storage_key(text: str) -> bytes:
@@ -193,15 +206,7 @@ def ensure_storage_key(cfg: Config) -> Config:
             "secrets; print(secrets.token_hex(32))') or storage_key in instance/tsunagu.toml, "
             "and keep a copy in a safe place: files cannot be read without it."
         )
-    path = cfg.instance_dir / STORAGE_KEY_FILE
-    if path.is_file():
-        key = path.read_text().strip()
-    else:
-        cfg.instance_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key + "\n")
+    key = key_in_file(cfg.instance_dir / STORAGE_KEY_FILE)
     decode_storage_key(key)
     return dataclasses.replace(cfg, storage_key=key)
 
