@@ -3,12 +3,16 @@ altering, deleting or reordering a sealed row is detected, and so is an event th
 waiting too long."""
 
 import itertools
+import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
 
-from hub import audit
+from hub import audit, migrate
+from hub.db import Database
 from hub.models import AuditEvent, AuditHead
+from hub.models.audit import GENESIS_HASH
 
 
 def _events(db, n, actor=None, *, sealed=True):
@@ -114,3 +118,44 @@ def test_swapped_sealed_rows_are_reported(db):
     db.commit()
     report = audit.verify(db)
     assert (report.ok, report.broken_seq) == (False, 2)
+
+
+def test_a_new_database_starts_with_the_chain_head(tmp_path):
+    """Migration 0015: the head row the sealers lock is there before the first seal."""
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    try:
+        migrate.upgrade(fresh)
+        with fresh.transaction() as session:
+            head = session.get(AuditHead, 1)
+            assert head is not None and (head.last_seq, head.last_hash) == (0, GENESIS_HASH)
+            assert audit.verify(session).ok
+    finally:
+        fresh.dispose()
+
+
+@pytest.mark.only_backend("postgresql")
+def test_two_first_sealers_at_once_queue_on_the_head_and_neither_fails(db, database):
+    """With the head row there from the start (as migrated), the second sealer waits for the
+    first one's commit and then finds every event sealed."""
+    db.add(AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH))  # as migration 0015 leaves it
+    _events(db, 5, sealed=False)
+    first = database.session()
+    assert audit.seal(first) == 5  # holds the head's row lock until it commits
+    outcome: list[object] = []
+
+    def second_sealer() -> None:
+        with database.transaction() as session:
+            try:
+                outcome.append(audit.seal(session))
+            except Exception as exc:  # the test fails on it
+                outcome.append(exc)
+
+    waiting = threading.Thread(target=second_sealer)
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # queued on the head, not failing
+    first.commit()
+    first.close()
+    waiting.join(10)
+    assert outcome == [0]
+    assert audit.verify(db).ok
