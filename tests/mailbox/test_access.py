@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from mailkit import attempt, share_data
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from hub.errors import Forbidden, NotFound
 from hub.mailbox import access, read, send
@@ -39,6 +39,10 @@ def test_the_lookup_returns_the_departments_delivery_at_no_extra_cost(db, city):
     assert theirs.delivery.message_id == message_id and not theirs.is_sender
     # The recipient's own delivery comes with the message: no query of its own.
     assert recipient_cost == sender_cost
+    # Nor are the other departments' deliveries or the recipient list read for it: only the
+    # sender's copy shows them (loaded when it does).
+    assert {"deliveries", "recipients"} <= inspect(theirs.message).unloaded
+    assert {d.department_id for d in mine.message.deliveries} == {city.hokenryo.id, city.plat.id}
     with pytest.raises(NotFound):
         access.message(db, city.outsider, message_id, "message.open")
     with pytest.raises(Forbidden):
