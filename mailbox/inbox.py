@@ -303,6 +303,18 @@ def _row(values: Any) -> InboxRow:
 RANKS = (0, 1, 2)
 
 
+def _rank_ids(department_id: Any, rank: int, size: Any, after_id: Any = None) -> Select:
+    """The first ``size`` ids of one read_rank of the department (before ``after_id``), newest
+    first: one backwards range of ``ix_deliveries_inbox`` (department, read_rank, id,
+    message_id), stopped after ``size`` matching rows. The values may be bound parameters."""
+    query = select(Delivery.id).where(
+        Delivery.department_id == department_id, Delivery.read_rank == rank
+    )
+    if after_id is not None:
+        query = query.where(Delivery.id < after_id)
+    return query.order_by(Delivery.id.desc()).limit(size)
+
+
 def _rank_range(
     user: User,
     f: InboxFilter,
@@ -314,22 +326,16 @@ def _rank_range(
     dialect: str = "",
     narrowed: Any = None,
 ) -> Select:
-    """The first ``size`` ids of one read_rank after the cursor, newest first.
-
-    One backwards range of ``ix_deliveries_inbox`` (department, read_rank, id, message_id):
-    index only unless a filter needs the message, and stopped after ``size`` matching rows.
-    """
-    query = select(Delivery.id).where(
-        Delivery.department_id == user.department_id, Delivery.read_rank == rank
-    )
+    """:func:`_rank_ids` after the cursor, with the filter's conditions: index only unless a
+    filter needs the message."""
+    after_id = after[1] if after is not None and rank == after[0] else None
+    query = _rank_ids(user.department_id, rank, size, after_id)
     if f.kind is not None or f.case_id is not None or f.q:
         query = query.join(Delivery.message)
     query = _filtered(query, user, f, today, dialect=dialect)
     if narrowed is not None:
         query = query.where(narrowed)
-    if after is not None and rank == after[0]:
-        query = query.where(Delivery.id < after[1])
-    return query.order_by(Delivery.id.desc()).limit(size)
+    return query
 
 
 def _page_ids(
@@ -381,15 +387,12 @@ def _unfiltered_ids(ranks: tuple[int, ...], after: bool) -> Select | CompoundSel
     """The unfiltered page's ids as one statement, built once per shape (which ranks, after a
     cursor or not) with the department, the cursor and the size as parameters: the inbox is
     the most read page, and building and keying the statement cost more than running it."""
+    department: Any = bindparam("department_id")
+    size: Any = bindparam("size")
     ranges = []
     for rank in ranks:
-        query = select(Delivery.id).where(
-            Delivery.department_id == bindparam("department_id"), Delivery.read_rank == rank
-        )
-        if after and rank == ranks[0]:
-            query = query.where(Delivery.id < bindparam("after_id"))
-        query = query.order_by(Delivery.id.desc()).limit(bindparam("size"))
-        ranges.append(select(query.subquery().c.id))
+        after_id: Any = bindparam("after_id") if after and rank == ranks[0] else None
+        ranges.append(select(_rank_ids(department, rank, size, after_id).subquery().c.id))
     return ranges[0] if len(ranges) == 1 else union_all(*ranges)
 
 
