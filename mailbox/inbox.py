@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
-    CompoundSelect,
     Select,
+    Subquery,
     and_,
     bindparam,
     func,
@@ -304,10 +304,11 @@ RANKS = (0, 1, 2)
 
 
 def _rank_ids(department_id: Any, rank: int, size: Any, after_id: Any = None) -> Select:
-    """The first ``size`` ids of one read_rank of the department (before ``after_id``), newest
-    first: one backwards range of ``ix_deliveries_inbox`` (department, read_rank, id,
-    message_id), stopped after ``size`` matching rows. The values may be bound parameters."""
-    query = select(Delivery.id).where(
+    """The first ``size`` (id, read_rank) of one read_rank of the department (before
+    ``after_id``), newest first: one backwards range of ``ix_deliveries_inbox`` (department,
+    read_rank, id, message_id), stopped after ``size`` matching rows. The values may be bound
+    parameters."""
+    query = select(Delivery.id, Delivery.read_rank).where(
         Delivery.department_id == department_id, Delivery.read_rank == rank
     )
     if after_id is not None:
@@ -345,7 +346,7 @@ def _page_ids(
     today: date,
     after: tuple[int, int] | None,
     size: int,
-) -> Select | CompoundSelect | list[int]:
+) -> Subquery | list[int]:
     """The ids of one page: per read_rank, the first ``size`` after the cursor.
 
     The inbox orders by (read_rank, id desc), which no single index range yields across ranks
@@ -383,30 +384,37 @@ def _page_ids(
 
 
 @functools.cache
-def _unfiltered_ids(ranks: tuple[int, ...], after: bool) -> Select | CompoundSelect:
-    """The unfiltered page's ids as one statement, built once per shape (which ranks, after a
-    cursor or not) with the department, the cursor and the size as parameters: the inbox is
-    the most read page, and building and keying the statement cost more than running it."""
+def _unfiltered_ids(ranks: tuple[int, ...], after: bool) -> Subquery:
+    """The unfiltered page's ids as one subquery: the ranks' ranges, their first ``size`` in
+    the inbox's order. Built once per shape (which ranks, after a cursor or not) with the
+    department, the cursor and the size as parameters: the inbox is the most read page, and
+    building and keying the statement cost more than running it."""
     department: Any = bindparam("department_id")
     size: Any = bindparam("size")
     ranges = []
     for rank in ranks:
         after_id: Any = bindparam("after_id") if after and rank == ranks[0] else None
-        ranges.append(select(_rank_ids(department, rank, size, after_id).subquery().c.id))
-    return ranges[0] if len(ranges) == 1 else union_all(*ranges)
+        ranges.append(select(_rank_ids(department, rank, size, after_id).subquery()))
+    both = (ranges[0] if len(ranges) == 1 else union_all(*ranges)).subquery("ranges")
+    return (
+        select(both.c.id).order_by(both.c.read_rank, both.c.id.desc()).limit(size).subquery("page")
+    )
 
 
 @functools.cache
-def _rows_of(ids: Select | CompoundSelect | None) -> Select:
-    """The columns of the page's rows, for ids given as a statement (built once with it) or,
-    when ``ids`` is None, as the list parameter ``ids``."""
+def _rows_of(page: Subquery | None) -> Select:
+    """The columns of the page's rows: joined to the page's ids (a subquery built once with
+    it) or, when ``page`` is None, for the list parameter ``ids``. The page is cut to its size
+    before the join, so only its rows are looked up by primary key."""
+    query = select(*ROW_COLUMNS)
+    if page is not None:
+        query = query.select_from(page).join(Delivery, Delivery.id == page.c.id)
+    else:
+        query = query.where(Delivery.id.in_(bindparam("ids", expanding=True)))
     return (
-        select(*ROW_COLUMNS)
-        .join(Message, Delivery.message_id == Message.id)
+        query.join(Message, Delivery.message_id == Message.id)
         .join(_SENDER, Message.sender_department_id == _SENDER.id)
         .outerjoin(_ASSIGNEE, Delivery.assignee_id == _ASSIGNEE.id)
-        # The department's rows already: by primary key, not by another index range.
-        .where(Delivery.id.in_(ids if ids is not None else bindparam("ids", expanding=True)))
         .order_by(Delivery.read_rank, Delivery.id.desc())
         .limit(bindparam("size"))
     )
