@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from hub import audit
 from hub.errors import Forbidden, HubError, NotFound
@@ -29,9 +29,9 @@ class Visible:
         return self.delivery is None
 
 
-#: The message with the department's delivery, built once. The other departments' deliveries
-#: and the recipient list are loaded only if read (the sender's copy shows them; a recipient's
-#: copy, the common open, does not).
+#: The message with the department's delivery and the message's documents, built once: one
+#: round trip. The other departments' deliveries and the recipient list are loaded only if read
+#: (the sender's copy shows them; a recipient's copy, the common open, does not).
 _VISIBLE = (
     select(Message, Delivery)
     .outerjoin(
@@ -41,7 +41,11 @@ _VISIBLE = (
         ),
     )
     .where(Message.id == bindparam("message_id"))
-    .options(lazyload(Message.deliveries), lazyload(Message.recipients))
+    .options(
+        lazyload(Message.deliveries),
+        lazyload(Message.recipients),
+        joinedload(Message.documents),
+    )
 )
 
 
@@ -50,9 +54,11 @@ def visible(session: Session, user: User, message_id: int) -> Visible | None:
     received it; else None."""
     if not user.can_read_cases:
         return None
-    row = session.execute(
-        _VISIBLE, {"department_id": user.department_id, "message_id": message_id}
-    ).first()
+    row = (
+        session.execute(_VISIBLE, {"department_id": user.department_id, "message_id": message_id})
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     message, delivery = row
