@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from flask import url_for
-from pydantic import BaseModel, ConfigDict, Field, RootModel, Strict
+from pydantic import ConfigDict, Field, RootModel, Strict
 
 from hub.api.errors import Error
 from hub.api.models import (
@@ -23,6 +23,7 @@ from hub.api.models import (
     Maybe,
     Out,
     PersonRef,
+    SchemaOnce,
     Text,
     Timestamp,
     no_null_defaults,
@@ -38,7 +39,7 @@ from hub.mailbox.models import DocumentKind, Message, MessageDocument, MessageKi
 from hub.mailbox.policy import MAX_CLAIMS
 
 
-class KeyHeader(BaseModel):
+class KeyHeader(SchemaOnce):
     """The ``Idempotency-Key`` header (the body's ``idempotency_key`` does the same)."""
 
     # Other headers pass by (flask-openapi3 hands the model every header of the request).
