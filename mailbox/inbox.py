@@ -38,6 +38,7 @@ from hub.mailbox.models import (
     Message,
     MessageKind,
     MessageStatus,
+    ReadState,
     WorkStatus,
 )
 from hub.models import Department, Role, User
@@ -101,7 +102,7 @@ class RowMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class InboxRow:
+class InboxRow(ReadState):
     """One row of the inbox: a delivery's own columns and what the list shows of its message.
 
     Read by one SELECT of these columns (:data:`ROW_COLUMNS`), not loaded as ORM objects: a
@@ -127,14 +128,6 @@ class InboxRow:
     @property
     def message_id(self) -> int:
         return self.message.id
-
-    @property
-    def is_recalled(self) -> bool:
-        return self.state == DeliveryState.RECALLED
-
-    @property
-    def is_read(self) -> bool:
-        return self.first_read_at is not None
 
 
 Row = TypeVar("Row", Delivery, Message, InboxRow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -273,6 +273,25 @@ class DeliveryState(enum.StrEnum):
     RECALLED = "recalled"
 
 
+class ReadState:
+    """Whether a delivery was recalled or read: for the ORM row (:class:`Delivery`) and the
+    inbox's plain row (:class:`hub.mailbox.inbox.InboxRow`) alike."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        state: DeliveryState
+        first_read_at: datetime | None
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.state == DeliveryState.RECALLED
+
+    @property
+    def is_read(self) -> bool:
+        return self.first_read_at is not None
+
+
 class WorkStatus(enum.StrEnum):
     TODO = "todo"
     DOING = "doing"
@@ -283,7 +302,7 @@ class WorkStatus(enum.StrEnum):
         return {"todo": "未対応", "doing": "対応中", "done": "完了"}[self.value]
 
 
-class Delivery(Base):
+class Delivery(ReadState, Base):
     """One recipient department's copy of a sent message and everything it did with it."""
 
     __tablename__ = "deliveries"
@@ -353,14 +372,6 @@ class Delivery(Base):
     first_read_by: Mapped[User | None] = relationship(foreign_keys=[first_read_by_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-
-    @property
-    def is_recalled(self) -> bool:
-        return self.state == DeliveryState.RECALLED
-
-    @property
-    def is_read(self) -> bool:
-        return self.first_read_at is not None
 
 
 class NotificationKind(enum.StrEnum):
