@@ -49,6 +49,20 @@ def test_the_lookup_returns_the_departments_delivery_at_no_extra_cost(db, city):
         access.message(db, city.admin, message_id, "message.open")
 
 
+def test_the_lookup_brings_the_documents_in_the_same_statement(db, city, consents, grant):
+    """Opening a message shows its documents: they come with the message, not by a query of
+    their own."""
+    consents.active([grant(city.nozei, city.plat, "collection_decision")])
+    policy = share_data(
+        city.case_id, [city.plat], subject="方針", policy={"pattern": "2", "note": "分納"}
+    )
+    message_id = attempt(db, send.send, city.staff, policy).message.id
+    found, cost = lookup(db, city.plat_staff, message_id)
+    assert "documents" not in inspect(found.message).unloaded
+    assert [d.title for d in found.message.documents] == ["徴収可否の判断・今後の方針"]
+    assert cost == 1
+
+
 def test_opening_a_message_again_writes_nothing_but_its_audit_event(db, city):
     """The first open records the read and clears the notification; a second open only reads
     (on SQLite any UPDATE, even of no row, would take the database's write lock)."""
