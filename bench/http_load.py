@@ -9,8 +9,12 @@ with PostgreSQL when TSUNAGU_BENCH_POSTGRES_URL names a server). It starts:
   generator (its inbox department holds thousands of deliveries), with 2 and with 8 workers;
 
 and drives each endpoint with the same client — wrk (keep-alive, ``--connections``) when it is
-on PATH, else bench/mailbox.py's Python keep-alive client — printing requests/s and the ratio
-of each hub endpoint to the bare 50-row query. The hub's endpoints: ``/healthz``, the inbox
+on PATH, else bench/mailbox.py's Python keep-alive client — printing requests/s, the ratio
+of each hub endpoint to the bare 50-row query, and what one request cost in CPU: the server's
+processes (gunicorn's master and workers) and PostgreSQL's (every ``postgres`` process),
+read from ``/proc`` before and after each timed run. The bare app runs with the same worker
+counts as the hub, so that what more workers do to the machine itself is beside what they do
+to the hub. The hub's endpoints: ``/healthz``, the inbox
 over the API (``GET /api/v1/mailbox/inbox``, 50 rows, bearer token), opening a message
 (``GET /api/v1/messages/<id>``, the inbox's newest, opened once before), and the HTML
 inbox (``/mailbox/``, a logged-in session). Every hub request is audited; no scheduler runs,
@@ -32,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -70,8 +75,43 @@ def _stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def drive(gen, port: int, path: str, headers: dict[str, str], seconds: float, conns: int) -> float:
-    """Requests/s of GET ``path`` (non-2xx answers counted as errors and printed)."""
+@dataclass(frozen=True)
+class Figure:
+    """One timed run of one endpoint."""
+
+    rps: float
+    #: CPU per answered request, in ms: the server's processes and PostgreSQL's.
+    server_ms: float
+    postgres_ms: float
+
+
+def _cpu_seconds(group: int) -> tuple[float, float]:
+    """CPU seconds used so far by the processes of session ``group`` and by PostgreSQL's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    server = postgres_cpu = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        # The command is in parentheses and may hold spaces: split after its closing one.
+        comm = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if int(fields[3]) == group:  # session id
+            server += used
+        elif comm == "postgres":
+            postgres_cpu += used
+    return server, postgres_cpu
+
+
+def drive(
+    gen, port: int, path: str, headers: dict[str, str], seconds: float, conns: int, group: int
+) -> Figure:
+    """Requests/s of GET ``path`` and its CPU per request (non-2xx answers counted as errors
+    and printed). ``group`` is the server's session id (it was started in a session of its
+    own)."""
+    before = _cpu_seconds(group)
     if shutil.which("wrk"):
         args = ["wrk", "-t2", f"-c{conns}", f"-d{seconds:.0f}s"]
         for name, value in headers.items():
@@ -82,11 +122,16 @@ def drive(gen, port: int, path: str, headers: dict[str, str], seconds: float, co
         bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         if bad:
             print(f"    {path}: {bad.group(1)} non-2xx answers")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    result = gen.load_test(port, path, headers, seconds, conns)
-    if result["errors"]:
-        print(f"    {path}: {result['errors']} errors")
-    return result["rps"]
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+        answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    else:
+        result = gen.load_test(port, path, headers, seconds, conns)
+        if result["errors"]:
+            print(f"    {path}: {result['errors']} errors")
+        rps, answered = result["rps"], result["ok"]
+    after = _cpu_seconds(group)
+    per = 1000 / max(answered, 1)
+    return Figure(rps, (after[0] - before[0]) * per, (after[1] - before[1]) * per)
 
 
 def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -170,23 +215,24 @@ def run(args: argparse.Namespace) -> None:
         f"per endpoint; load average {os.getloadavg()[0]:.2f}"
     )
     folder = tempfile.mkdtemp(prefix="tsunagu-http-bench-")
-    figures: dict[str, float] = {}
+    figures: dict[str, Figure] = {}
     try:
         bare_db = str(Path(folder) / "bare.sqlite3")
         bare_app.setup(bare_db)
-        port = gen._free_port()
         env = {**os.environ, "BARE_DB": bare_db}
-        bare = _gunicorn("bare_app:app", 2, port, env, str(HERE / "support"))
-        try:
-            if not gen._wait_ready(port, bare):
-                raise RuntimeError("the bare app did not start")
-            drive(gen, port, "/rows", {}, 2, args.connections)  # warm-up
-            figures["bare /healthz"] = drive(
-                gen, port, "/healthz", {}, args.seconds, args.connections
-            )
-            figures["bare 50 rows"] = drive(gen, port, "/rows", {}, args.seconds, args.connections)
-        finally:
-            _stop(bare)
+        for workers in args.workers:
+            port = gen._free_port()
+            bare = _gunicorn("bare_app:app", workers, port, env, str(HERE / "support"))
+            try:
+                if not gen._wait_ready(port, bare):
+                    raise RuntimeError("the bare app did not start")
+                drive(gen, port, "/rows", {}, 2, args.connections, bare.pid)  # warm-up
+                for label, path in (("bare /healthz", "/healthz"), ("bare 50 rows", "/rows")):
+                    figures[f"{label} -w{workers}"] = drive(
+                        gen, port, path, {}, args.seconds, args.connections, bare.pid
+                    )
+            finally:
+                _stop(bare)
         with postgres(args.postgres_url, "http") as url:
             made = prepare(gen, url, args.messages, args.residents)
             auth = {"Authorization": f"Bearer {made['token']}"}
@@ -223,10 +269,9 @@ def run(args: argparse.Namespace) -> None:
                         if status != 200:
                             print(f"  {label}: {path} answered {status}: {body[:300]!r}")
                             continue
-                        drive(gen, port, path, headers, 2, args.connections)  # warm-up
-                        key = f"{label} -w{workers}"
-                        figures[key] = drive(
-                            gen, port, path, headers, args.seconds, args.connections
+                        drive(gen, port, path, headers, 2, args.connections, hub.pid)  # warm-up
+                        figures[f"{label} -w{workers}"] = drive(
+                            gen, port, path, headers, args.seconds, args.connections, hub.pid
                         )
                 finally:
                     _stop(hub)
@@ -235,23 +280,36 @@ def run(args: argparse.Namespace) -> None:
     report(figures, args)
 
 
-def report(figures: dict[str, float], args: argparse.Namespace) -> None:
-    base = figures["bare 50 rows"]
+def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
+    """Each run's requests/s, its share of the bare 50-row query's with as many workers, and
+    its CPU per request; then what more workers did to the bare app and to the hub."""
     print()
-    print(f"{'endpoint':<28}{'req/s':>10}{'× bare 50 rows':>17}  target")
-    for name, rps in figures.items():
-        label = name.rsplit(" -w", 1)[0]
+    print(
+        f"{'endpoint':<24}{'req/s':>8}{'× bare 50 rows':>16}{'server ms':>11}{'pg ms':>7}"
+        "  target (ms: CPU per request)"
+    )
+    for name, figure in figures.items():
+        label, workers = name.rsplit(" -w", 1)
+        ratio = figure.rps / figures[f"bare 50 rows -w{workers}"].rps
         target = TARGETS.get(label)
-        verdict = ""
-        if target is not None:
-            verdict = f"≥ {target:.1f} {'met' if rps / base >= target else 'MISSED'}"
-        print(f"{name:<28}{rps:>10.0f}{rps / base:>17.2f}  {verdict}")
-    for label in TARGETS:
-        low, high = (figures.get(f"{label} -w{w}") for w in (min(args.workers), max(args.workers)))
-        if low and high and len(args.workers) > 1:
+        verdict = f"≥ {target:.1f} {'met' if ratio >= target else 'MISSED'}" if target else ""
+        print(
+            f"{name:<24}{figure.rps:>8.0f}{ratio:>16.2f}{figure.server_ms:>11.2f}"
+            f"{figure.postgres_ms:>7.2f}  {verdict}"
+        )
+    few, many = min(args.workers), max(args.workers)
+    if few != many:
+        print(f"-w{many} against -w{few}: requests/s, and the server's CPU per request")
+        for label in ("bare 50 rows", "hub /healthz", *TARGETS):
+            low, high = figures.get(f"{label} -w{few}"), figures.get(f"{label} -w{many}")
+            if low is None or high is None:
+                continue
+            verdict = ""
+            if label in TARGETS:
+                verdict = "no lock queue" if high.rps >= low.rps else "MISSED: fewer requests/s"
             print(
-                f"{label}: -w{max(args.workers)} / -w{min(args.workers)} = {high / low:.2f} "
-                f"({'no lock queue' if high >= low else 'MISSED: more workers, less throughput'})"
+                f"  {label:<16} {high.rps / low.rps:5.2f} × req/s, "
+                f"{high.server_ms / low.server_ms:5.2f} × CPU/request  {verdict}"
             )
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
