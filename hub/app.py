@@ -27,6 +27,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -139,9 +140,14 @@ def _font() -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()[:32]
 
 
+#: The session's user, on every page (built once: ``Session.get`` keys its statement anew
+#: on each call).
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 def _load_user(user_id: str) -> User | None:
     try:
-        user = db().get(User, int(user_id))
+        user = db().scalar(_USER_BY_ID, {"user_id": int(user_id)})
     except ValueError:
         return None
     return user if user is not None and user.is_active else None

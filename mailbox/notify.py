@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.db import changed_rows, count_rows, utcnow
@@ -191,24 +191,21 @@ def mark_read(session: Session, user_id: int, notification_id: int | None = None
     return changed_rows(session, stmt.values(read_at=utcnow()))
 
 
-def mark_read_about(
-    session: Session, user_id: int, *, message_id: int | None = None, link_path: str = ""
-) -> int:
-    """The user opened a message (or a page): its unread notifications are read now.
+#: The user's unread notifications about one message (built once: it runs on every open).
+_UNREAD_ABOUT = select(Notification.id).where(
+    Notification.user_id == bindparam("user_id"),
+    Notification.message_id == bindparam("message_id"),
+    Notification.read_at.is_(None),
+)
+
+
+def mark_read_about(session: Session, user_id: int, message_id: int) -> int:
+    """The user opened a message: its unread notifications are read now.
 
     Looked up first and written only when there is one: opening a message again is a read
     only (on SQLite an UPDATE, even of no row, would take the database's write lock).
     """
-    unread = select(Notification.id).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None)
-    )
-    if message_id is not None:
-        unread = unread.where(Notification.message_id == message_id)
-    elif link_path:
-        unread = unread.where(Notification.link_path == link_path)
-    else:
-        return 0
-    ids = list(session.scalars(unread))
+    ids = list(session.scalars(_UNREAD_ABOUT, {"user_id": user_id, "message_id": message_id}))
     if not ids:
         return 0
     return changed_rows(

@@ -212,7 +212,7 @@ def open_message(
     found = access.message(session, user, message_id, "message.open")
     message, delivery = found.message, found.delivery
     # Whatever the user was told about this message, they have now seen it.
-    notify.mark_read_about(session, user.id, message_id=message.id)
+    notify.mark_read_about(session, user.id, message.id)
     if delivery is None:
         audit.record(session, user, "message.open", message, reason="sender copy")
         return MessageView(message, None, None, list(message.documents))
