@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, literal, select
+from sqlalchemy import Integer, Select, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -329,7 +329,7 @@ def _capped(query: Select[Any]) -> Any:
 
 def _nav_counts_statement(manager: bool) -> Select[Any]:
     """The menu's three numbers in one statement (approvals only for a manager)."""
-    department = bindparam("department_id")
+    department = bindparam("department_id", type_=Integer)
     unread = _capped(
         select(Delivery.id).where(Delivery.department_id == department, Delivery.read_rank == 0)
     )
