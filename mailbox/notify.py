@@ -13,8 +13,9 @@ that a deadline is near) with a link; the scheduler drains the outbox.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.db import changed_rows, count_rows, utcnow
@@ -56,22 +57,41 @@ def text_for(kind: NotificationKind, message: Message, dept: str | None = None) 
     )[:200]
 
 
-def _roles(managers_only: bool) -> tuple[Role, ...]:
-    return (Role.MANAGER,) if managers_only else (Role.STAFF, Role.MANAGER)
+def _roles(managers_only: bool) -> list[Role]:
+    return [Role.MANAGER] if managers_only else [Role.STAFF, Role.MANAGER]
 
 
-def _not_told(kind: NotificationKind, message_id: int | None, link_path: str):
-    """No unread notification of this kind about the same thing yet (one event, one notice)."""
-    return ~exists().where(
+@cache
+def _to_notify(about_message: bool, except_user: bool) -> Select[int]:
+    """The active users of some departments with some roles who have no unread notification
+    of this kind about the same thing yet (one event, one notice). Built once per shape, its
+    values bound: a send runs it for every recipient department at once."""
+    same_thing = (
+        Notification.message_id == bindparam("message_id")
+        if about_message
+        else Notification.link_path == bindparam("link_path")
+    )
+    told = exists().where(
         and_(
             Notification.user_id == User.id,
-            Notification.kind == kind,
+            Notification.kind == bindparam("kind"),
             Notification.read_at.is_(None),
-            Notification.message_id == message_id
-            if message_id is not None
-            else Notification.link_path == link_path,
+            same_thing,
         )
     )
+    query = select(User.id).where(
+        User.department_id.in_(bindparam("department_ids", expanding=True)),
+        User.is_active,
+        User.role.in_(bindparam("roles", expanding=True)),
+        ~told,
+    )
+    if except_user:
+        query = query.where(User.id != bindparam("except_user_id"))
+    return query.order_by(User.id)
+
+
+#: A plain multi-row INSERT, no unit of work (the rows are dicts; nothing reads them back).
+_INSERT_NOTIFICATIONS = insert(Notification.metadata.tables[Notification.__tablename__])
 
 
 def departments(
@@ -94,15 +114,16 @@ def departments(
         return 0
     message_id = message.id if message is not None else None
     session.flush()
-    query = select(User.id).where(
-        User.department_id.in_(department_ids),
-        User.is_active,
-        User.role.in_(_roles(managers_only)),
-        _not_told(kind, message_id, link_path),
-    )
-    if except_user_id is not None:
-        query = query.where(User.id != except_user_id)
-    users = session.scalars(query.order_by(User.id)).all()
+    query = _to_notify(message_id is not None, except_user_id is not None)
+    params = {
+        "department_ids": list(department_ids),
+        "roles": _roles(managers_only),
+        "kind": kind,
+        "message_id": message_id,
+        "link_path": link_path,
+        "except_user_id": except_user_id,
+    }
+    users = session.scalars(query, params).all()
     if text is None:
         assert message is not None, "a notification without a message brings its own text"
         text = text_for(kind, message)
@@ -112,7 +133,7 @@ def departments(
         for u in users
     ]
     if rows:
-        session.execute(insert(Notification), rows)
+        session.connection().execute(_INSERT_NOTIFICATIONS, rows)
     return len(rows)
 
 
