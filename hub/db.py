@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, MetaData, Select, create_engine, event
+from sqlalchemy import DateTime, Integer, MetaData, Select, bindparam, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -200,6 +200,22 @@ def insert_or_ignore(session: Session, model: type) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model).on_conflict_do_nothing()
     return sqlite.insert(model).on_conflict_do_nothing()
+
+
+def row_limit(value: int | str) -> Any:
+    """A LIMIT written into the statement's text, not sent as a parameter: an int, or the
+    name of a value given at execution (``session.execute(query, {"size": 51})``).
+
+    PostgreSQL plans a prepared statement once (its generic plan) only while that plan's
+    estimate stays near the plans it makes per call. With the LIMIT a parameter, the generic
+    plan is estimated for an unknown number of rows; on a large inbox it then looks twice as
+    dear, and the server plans every call anew — more of its time than running the query
+    (docs/architecture.md, 「Units of work」). The statement's text then differs per value:
+    use it where the values are few (a page size, a cap).
+    """
+    if isinstance(value, str):
+        return bindparam(value, type_=Integer, literal_execute=True)
+    return bindparam(None, value, type_=Integer, literal_execute=True)
 
 
 def count_rows(session: Session, statement: Select[Any]) -> int:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hub import audit, jp, workdays
 from hub.cases import services as cases
-from hub.db import count_rows
+from hub.db import count_rows, row_limit
 from hub.errors import Forbidden, InvalidInput
 from hub.mailbox import search
 from hub.mailbox.access import ADMIN_REFUSED
@@ -323,7 +323,7 @@ def _rank_range(
     """:func:`_rank_ids` after the cursor, with the filter's conditions: index only unless a
     filter needs the message."""
     after_id = after[1] if after is not None and rank == after[0] else None
-    query = _rank_ids(user.department_id, rank, size, after_id)
+    query = _rank_ids(user.department_id, rank, row_limit(size), after_id)
     if f.kind is not None or f.case_id is not None or f.q:
         query = query.join(Delivery.message)
     query = _filtered(query, user, f, today, dialect=dialect)
@@ -383,7 +383,7 @@ def _unfiltered_ids(ranks: tuple[int, ...], after: bool) -> Subquery:
     department, the cursor and the size as parameters: the inbox is the most read page, and
     building and keying the statement cost more than running it."""
     department: Any = bindparam("department_id")
-    size: Any = bindparam("size")
+    size = row_limit("size")
     ranges = []
     for rank in ranks:
         after_id: Any = bindparam("after_id") if after and rank == ranks[0] else None
@@ -409,7 +409,7 @@ def _rows_of(page: Subquery | None) -> Select:
         .join(_SENDER, Message.sender_department_id == _SENDER.id)
         .outerjoin(_ASSIGNEE, Delivery.assignee_id == _ASSIGNEE.id)
         .order_by(Delivery.read_rank, Delivery.id.desc())
-        .limit(bindparam("size"))
+        .limit(row_limit("size"))
     )
 
 

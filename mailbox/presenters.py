@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from hub import jp
+from hub.db import row_limit
 from hub.documents.categories import ORDER, InformationCategory
 from hub.documents.consent.models import Consent, ConsentStatus
 from hub.documents.consent.scope import category_key
@@ -323,7 +324,7 @@ class NavCounts:
 
 def _capped(query: Select[Any]) -> Any:
     """How many rows ``query`` finds, counted up to NAV_COUNT_CAP + 1 (a scalar subquery)."""
-    found = query.limit(NAV_COUNT_CAP + 1).subquery()
+    found = query.limit(row_limit(NAV_COUNT_CAP + 1)).subquery()
     return select(func.count()).select_from(found).scalar_subquery()
 
 

@@ -3,11 +3,12 @@ case timeline, and what is owed, awaited or unopened."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from mailkit import attempt, share_data
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from hub import jp, workdays
 from hub.db import utcnow
@@ -217,6 +218,29 @@ def test_keyset_pages_return_every_row_once_while_mail_arrives(db, city):
     # The new mail is on the first page of a fresh look, unread first.
     assert ids(inbox.inbox(db, city.hokenryo_staff, limit=len(arrived))) == arrived[::-1]
     assert inbox.counts(db, city.hokenryo_staff).unread == 90 + len(arrived)
+
+
+def test_the_page_statement_carries_its_size_in_its_text(db, city):
+    """The inbox's page statement is prepared once per connection: PostgreSQL keeps one plan
+    for it only while that plan looks no dearer than planning each call, and a LIMIT sent as
+    a parameter made it look twice as dear on a large inbox (every call planned anew)."""
+    for n in range(4):
+        notice(db, city, f"お知らせ{n}")
+    sent: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = inbox.inbox(db, city.hokenryo_staff, limit=2)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len(page.rows) == 2 and page.next_cursor is not None
+    (statement,) = [s for s in sent if s.startswith("SELECT deliveries.id, deliveries.read_rank,")]
+    assert re.search(r"LIMIT 3( OFFSET \?)?$", statement), statement  # SQLite adds OFFSET 0
+    assert not re.search(r"LIMIT (\?|%\()", statement), statement
 
 
 def test_sent_box_pages_and_holds_pending_and_returned(db, city, mail, make_user):
