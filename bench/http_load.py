@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE / "support"))
 
 import bare_app  # noqa: E402
 import generator  # noqa: E402
-from throwaway import postgres  # noqa: E402
+from throwaway import add_postgres_url, postgres  # noqa: E402
 
 from hub.app import load_models  # noqa: E402
 
@@ -321,11 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 8])
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("TSUNAGU_BENCH_POSTGRES_URL", ""),
-        help="a database beside which a throwaway one is made (TSUNAGU_BENCH_POSTGRES_URL)",
-    )
+    add_postgres_url(parser)
     args = parser.parse_args(argv)
     if not args.postgres_url:
         print("http_load: skipped (set TSUNAGU_BENCH_POSTGRES_URL to measure the hub)")

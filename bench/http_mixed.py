@@ -60,7 +60,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "support"))
 
 import generator  # noqa: E402
-from throwaway import postgres  # noqa: E402
+from throwaway import add_postgres_url, postgres  # noqa: E402
 
 from hub.app import load_models  # noqa: E402
 
@@ -705,11 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-context", action="store_true", help="leave out SQLite without think time"
     )
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("TSUNAGU_BENCH_POSTGRES_URL", ""),
-        help="a database beside which a throwaway one is made (TSUNAGU_BENCH_POSTGRES_URL)",
-    )
+    add_postgres_url(parser)
     parser.add_argument(
         "--client",
         choices=("wrk", "python"),

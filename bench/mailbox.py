@@ -59,6 +59,9 @@ from sqlalchemy import create_engine, distinct, event, func, make_url, select, t
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+from throwaway import add_postgres_url
+
 from hub import migrate
 from hub.app import load_models
 from hub.auth.services import create_token
@@ -1226,11 +1229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-file", help="build SQLite in this file and keep it")
     parser.add_argument("--http-seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("TSUNAGU_BENCH_POSTGRES_URL", ""),
-        help="a database beside which a throwaway one is made (TSUNAGU_BENCH_POSTGRES_URL)",
-    )
+    add_postgres_url(parser)
     args = parser.parse_args(argv)
     load_models()
     results = {}

@@ -5,6 +5,7 @@ In ``bench/support/`` so that ``make bench`` (every ``bench/*.py``) does not run
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,3 +28,12 @@ def postgres(base: str, label: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def add_postgres_url(parser: argparse.ArgumentParser) -> None:
+    """``--postgres-url``: the server a benchmark makes its throwaway database on."""
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("TSUNAGU_BENCH_POSTGRES_URL", ""),
+        help="a database beside which a throwaway one is made (TSUNAGU_BENCH_POSTGRES_URL)",
+    )
