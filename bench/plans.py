@@ -13,8 +13,9 @@ statement, with its LIMIT a parameter, took 0.6–0.7 ms to plan and 0.4 ms to r
 
 This script fills a throwaway database with bench/mailbox.py's generator (bench/http_load.py's
 size by default), sends the hub's busiest requests in process — the inbox over the API (plain,
-filtered, searched, the counts), opening a message, the HTML inbox, the dashboard and a case
-page — and records each SELECT they make. For each distinct statement it PREPAREs it and runs
+filtered, searched, the counts), opening a message, a send within consent (as
+bench/http_mixed.py makes them), the HTML inbox, the dashboard and a case page — and records
+each SELECT they make. For each distinct statement it PREPAREs it and runs
 ``EXPLAIN ANALYZE EXECUTE`` with the values the request used, once with
 ``plan_cache_mode = force_custom_plan`` and once with ``force_generic_plan``, and prints both
 estimated costs, the planning and run times, and ``REPLANNED`` where the generic plan's cost is
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import secrets
 import sys
@@ -41,6 +43,7 @@ sys.path.insert(0, str(HERE))
 
 import generator  # noqa: E402
 import http_load  # noqa: E402
+import http_mixed  # noqa: E402
 from throwaway import add_postgres_url, postgres  # noqa: E402
 
 #: Over this ratio of generic to custom cost, PostgreSQL goes on planning each call.
@@ -79,6 +82,7 @@ def _requests(client, made: dict[str, Any]) -> dict[str, list[tuple[str, Any]]]:
         "counts API": [("GET /api/v1/mailbox/counts", None)],
         "open message": [(f"GET /api/v1/messages/{item['message_id']}", None)],
         "case API": [(f"GET /api/v1/cases/{item['case_id']}", None)] if item["case_id"] else [],
+        "send": [("POST /api/v1/messages", json.loads(made["send"]))] if made["send"] else [],
         "HTML inbox": [("GET /mailbox/", None)],
         "dashboard": [("GET /", None)],
     }
@@ -112,8 +116,10 @@ def _record(app, made: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
             for call, body in calls:
                 method, path = call.split(" ", 1)
                 headers = auth if path.startswith("/api/") else {}
+                if method == "POST" and label == "send":
+                    headers = {**headers, "Idempotency-Key": secrets.token_hex(16)}
                 answer = client.open(path, method=method, headers=headers, json=body)
-                if answer.status_code != 200:
+                if answer.status_code not in (200, 201):
                     print(f"  {label}: {call} answered {answer.status_code}")
     finally:
         event.remove(engine, "before_cursor_execute", remember)
@@ -181,9 +187,10 @@ def report(found: list[Plans]) -> None:
 def run(args: argparse.Namespace) -> list[Plans]:
     from sqlalchemy import select
 
+    from hub import jp
     from hub.app import create_app, load_models
     from hub.db import Database
-    from hub.models import Resident
+    from hub.models import Resident, User
 
     gen = generator.load()
     load_models()
@@ -193,6 +200,9 @@ def run(args: argparse.Namespace) -> list[Plans]:
         database = Database(url)
         with database.transaction() as session:
             made["resident_name"] = session.scalar(select(Resident.name).limit(1))
+            user = session.scalar(select(User).where(User.login_id == made["login_id"]))
+            bodies = http_mixed._sends(session, user.department_id, random.Random(13), jp.today())
+            made["send"] = bodies[0] if bodies else None
         database.dispose()
         folder = tempfile.mkdtemp(prefix="tsunagu-plans-")
         os.environ.update(
