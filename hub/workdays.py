@@ -98,13 +98,35 @@ def effective_due(due: date) -> date:
     return next_workday(due)
 
 
+@lru_cache(maxsize=64)
+def _opening_days_by(year: int) -> tuple[int, ...]:
+    """Opening days of ``year`` from 1 January up to and including each of its days (index:
+    the day of the year - 1), built once for each year asked of (the calendar never changes)."""
+    counts: list[int] = []
+    total, day = 0, date(year, 1, 1)
+    while day.year == year:
+        total += is_workday(day)
+        counts.append(total)
+        day += timedelta(days=1)
+    return tuple(counts)
+
+
+def _opening_days_to(day: date, year: int) -> int:
+    """Opening days from 1 January of ``year`` up to and including ``day`` (not before it)."""
+    whole = sum(_opening_days_by(y)[-1] for y in range(year, day.year))
+    return whole + _opening_days_by(day.year)[(day - date(day.year, 1, 1)).days]
+
+
 def between(start: date, end: date) -> int:
-    """Opening days after ``start`` up to and including ``end`` (negative when end is before)."""
+    """Opening days after ``start`` up to and including ``end`` (negative when end is before).
+
+    Counted from the years' running totals, not day by day: every list shows 「あとN開庁日」
+    or an overdue mark per row, and a page of deliveries overdue for months would otherwise
+    count each of those days again on every view."""
     if end == start:
         return 0
     sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
-    count = sum(1 for k in range(1, (hi - lo).days + 1) if is_workday(lo + timedelta(days=k)))
-    return sign * count
+    return sign * (_opening_days_to(hi, lo.year) - _opening_days_to(lo, lo.year))
 
 
 def days_left(due: date, today: date) -> int:

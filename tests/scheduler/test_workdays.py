@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from hub import workdays
 from hub.jp import TOKYO
@@ -37,6 +40,19 @@ def test_new_year_holidays_and_a_due_date_on_a_closed_day():
     assert workdays.days_left(date(2026, 12, 31), date(2027, 1, 5)) == -1
     # Overdue from 5 January, not from 1 January.
     assert workdays.overdue_before(date(2027, 1, 4)) == date(2026, 12, 29)
+
+
+@examples(max_examples=300, deadline=None)
+@given(
+    start=st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    span=st.integers(-800, 800),
+)
+def test_opening_days_between_two_days_are_counted_as_day_by_day(start, span):
+    """The running totals give what counting each day gives, across years and backwards."""
+    end = start + timedelta(days=span)
+    lo, hi = sorted((start, end))
+    by_day = sum(workdays.is_workday(lo + timedelta(days=k)) for k in range(1, (hi - lo).days + 1))
+    assert workdays.between(start, end) == (by_day if end >= start else -by_day)
 
 
 def test_silver_week_national_holiday():
