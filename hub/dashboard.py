@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from hub.cases.services import visible_cases
+from hub.cases import services as cases
 from hub.models import Case, CaseStatus
 from hub.web import db
 
@@ -19,11 +18,8 @@ def index() -> str:
     counts: dict[CaseStatus, int] = {}
     recent: list[Case] = []
     if current_user.can_read_cases:
-        sub = visible_cases(current_user).subquery()
-        rows = db().execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
-        counts = {CaseStatus(status): n for status, n in rows}
-        query = visible_cases(current_user).order_by(Case.updated_at.desc(), Case.id.desc())
-        recent = list(db().scalars(query.limit(5)))
+        counts = cases.status_counts(db(), current_user)
+        recent = cases.recent(db(), current_user)
     return render_template(
         "dashboard/index.html",
         counts=counts,

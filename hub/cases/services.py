@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub import audit
-from hub.db import utcnow
+from hub.db import row_limit, utcnow
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.models import Case, CaseDepartment, CaseStatus, Department, Resident, User
 from hub.pagination import Page, paginate
@@ -38,6 +38,33 @@ def visible_cases(user: User) -> Select:
         CaseDepartment.department_id == user.department_id
     )
     return select(Case).where(Case.id.in_(involved))
+
+
+#: How many cases the dashboard lists, last changed first.
+RECENT = 5
+
+
+def recent_query(user: User, limit: int = RECENT) -> Select:
+    """The department's cases, last changed first: read backwards along
+    ``ix_cases_updated_at`` until ``limit`` of them are found, at any number of cases."""
+    order = (Case.updated_at.desc(), Case.id.desc())
+    return visible_cases(user).order_by(*order).limit(row_limit(limit))
+
+
+def recent(session: Session, user: User, limit: int = RECENT) -> list[Case]:
+    """The department's cases last changed (the dashboard's list), audited: it names residents."""
+    require_case_worker(session, user, "case.list", object_type="case")
+    found = list(session.scalars(recent_query(user, limit)))
+    audit.record(session, user, "case.list", object_type="case", reason=f"{len(found)} shown")
+    return found
+
+
+def status_counts(session: Session, user: User) -> dict[CaseStatus, int]:
+    """How many of the department's cases are in each state (numbers only)."""
+    require_case_worker(session, user, "case.count", object_type="case")
+    sub = visible_cases(user).subquery()
+    rows = session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
+    return {CaseStatus(status): n for status, n in rows}
 
 
 def search(

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Text
+from sqlalchemy import Enum, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
@@ -29,6 +29,11 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        # The dashboard's recent cases and the case list's first pages, newest change first:
+        # read backwards until enough of the department's cases are found, not sorted whole.
+        Index("ix_cases_updated_at", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)

@@ -10,6 +10,9 @@ that day (the naive oracle of tests/oracle.py). The city is read three times: wi
 consents in force, after 納税課's consent is withdrawn, and on a day after ぷらっとホーム's has
 expired (the clock is moved, the expiry job has run).
 
+Every read that shows the resident's name, kana or 宛名番号 must have left an allowed audit event
+of its reader (every access to personal data is audited, whatever the route).
+
 A route added later is read automatically; one the crawl cannot fill fails the plan.
 """
 
@@ -21,14 +24,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from oracle import OWN
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from access.crawl import SKIPPED, Reader, plan, route_key
 from access.flow_city import FlowCity, build_flow_city, withdraw
-from hub import jp
+from hub import audit, jp
 from hub.documents.consent import services as consent_services
 from hub.mailbox.models import Notification
+from hub.models import AuditEvent
 from hub.storage import Storage, bind
 
 VIEWERS = ("nozei", "hokenryo", "plat", "kaigo", "admin")
@@ -61,8 +65,15 @@ def _pools(city: FlowCity, db) -> dict[str, list[int]]:
     }
 
 
+def _last_event(db) -> int:
+    last = db.scalar(select(func.max(AuditEvent.id))) or 0
+    db.rollback()
+    return last
+
+
 def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
-    """Crawl as every viewer; return the leaks found and what each viewer saw of whom."""
+    """Crawl as every viewer; return the leaks found (and the reads of the resident's personal
+    data that left no audit event of their reader) and what each viewer saw of whom."""
     planned = plan(app, _pools(city, db))
     assert not planned.unplannable, (
         "GET routes the flow test cannot read (fill their arguments in _pools, or list them "
@@ -70,12 +81,23 @@ def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
     )
     leaks, seen = [], Counter()
     adapter = app.url_map.bind("localhost")
+    resident = city.resident
+    personal = (resident.name, resident.kana, resident.atena_no)
     for viewer in VIEWERS:
         user = city.users[viewer]
         viewer_dept = user.department_id
         reader = Reader(app, user, city.tokens[viewer])
+        last = _last_event(db)
         for read in reader.crawl(planned.requests):
             assert read.status < 500, f"{viewer} {read.url}: {read.status}"
+            audited = db.scalars(
+                select(AuditEvent.user_id).where(
+                    AuditEvent.id > last, AuditEvent.outcome == audit.ALLOWED
+                )
+            ).all()
+            last = _last_event(db)
+            if any(t in read.text for t in personal) and user.id not in audited:
+                leaks.append(f"{viewer} read the resident at {read.url} unaudited")
             try:
                 via = adapter.match(urlsplit(read.url).path, method="GET")[0]
             except HTTPException:  # a read answered to a POST (the API's searches)
