@@ -205,10 +205,9 @@ def test_recent_cases_are_the_departments_last_changed_and_the_list_is_audited(
     make_case()  # another department's
     mine[2].summary = "更新"
     db.commit()
+    newest_first = [mine[2], *(c for c in reversed(mine) if c is not mine[2])]
     found = cases.recent(db, user)
-    assert [c.id for c in found] == [mine[2].id, *[c.id for c in mine[::-1] if c is not mine[2]]][
-        :5
-    ]
+    assert [c.id for c in found] == [c.id for c in newest_first[:5]]
     db.commit()
     event = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert (event.action, event.user_id, event.outcome) == ("case.list", user.id, "allowed")
