@@ -10,8 +10,9 @@ that day (the naive oracle of tests/oracle.py). The city is read three times: wi
 consents in force, after 納税課's consent is withdrawn, and on a day after ぷらっとホーム's has
 expired (the clock is moved, the expiry job has run).
 
-Every read that shows the resident's name, kana or 宛名番号 must have left an allowed audit event
-of its reader (every access to personal data is audited, whatever the route).
+Every read that shows the resident's name, kana or 宛名番号, or any marker of any department's
+records, must have left an allowed audit event of its reader (every access to personal data is
+audited, whatever the route).
 
 A route added later is read automatically; one the crawl cannot fill fails the plan.
 """
@@ -82,7 +83,9 @@ def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
     leaks, seen = [], Counter()
     adapter = app.url_map.bind("localhost")
     resident = city.resident
-    personal = (resident.name, resident.kana, resident.atena_no)
+    personal = (resident.name, resident.kana, resident.atena_no) + tuple(
+        t for marker in city.markers for t in marker.texts
+    )
     for viewer in VIEWERS:
         user = city.users[viewer]
         viewer_dept = user.department_id
