@@ -83,9 +83,8 @@ def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
     leaks, seen = [], Counter()
     adapter = app.url_map.bind("localhost")
     resident = city.resident
-    personal = (resident.name, resident.kana, resident.atena_no) + tuple(
-        t for marker in city.markers for t in marker.texts
-    )
+    markers = [t for marker in city.markers for t in marker.texts]
+    personal = (resident.name, resident.kana, resident.atena_no, *markers)
     for viewer in VIEWERS:
         user = city.users[viewer]
         viewer_dept = user.department_id
