@@ -42,13 +42,14 @@ def visible_cases(user: User) -> Select:
 
 #: How many cases the dashboard lists, last changed first.
 RECENT = 5
+#: The lists' order, last change first: a backwards range of ``ix_cases_updated_at``.
+LAST_CHANGED_FIRST = (Case.updated_at.desc(), Case.id.desc())
 
 
 def recent_query(user: User, limit: int = RECENT) -> Select:
     """The department's cases, last changed first: read backwards along
     ``ix_cases_updated_at`` until ``limit`` of them are found, at any number of cases."""
-    order = (Case.updated_at.desc(), Case.id.desc())
-    return visible_cases(user).order_by(*order).limit(row_limit(limit))
+    return visible_cases(user).order_by(*LAST_CHANGED_FIRST).limit(row_limit(limit))
 
 
 def recent(session: Session, user: User, limit: int = RECENT) -> list[Case]:
@@ -78,7 +79,7 @@ def search(
         if status not in {s.value for s in CaseStatus}:
             raise InvalidInput(fields={"status": "状態の値が正しくありません。"})
         query = query.where(Case.status == CaseStatus(status))
-    query = query.order_by(Case.updated_at.desc(), Case.id.desc())
+    query = query.order_by(*LAST_CHANGED_FIRST)
     result = paginate(session, query, page, per_page)
     audit.record(session, user, "case.search", object_type="case", reason=f"{result.total} results")
     return result
