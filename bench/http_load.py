@@ -7,6 +7,9 @@ with PostgreSQL when TSUNAGU_BENCH_POSTGRES_URL names a server). It starts:
   file of its own) under gunicorn with 2 workers;
 - the hub under gunicorn on a throwaway PostgreSQL database filled by bench/mailbox.py's
   generator (its inbox department holds thousands of deliveries), with 2 and with 8 workers;
+- the floor (bench/support/floor_app.py: Flask and psycopg alone, the token's user, the 50-row
+  page, one audit event and the commit, on the same database) with as many workers: what
+  share of the bare query an audited PostgreSQL read can reach on these cores at all;
 
 and drives each endpoint with the same client — wrk (keep-alive, ``--connections``) when it is
 on PATH, else bench/mailbox.py's Python keep-alive client — printing requests/s, the ratio
@@ -51,6 +54,8 @@ from hub.app import load_models  # noqa: E402
 
 #: Targets (issue 13), as shares of the bare 50-row query's requests/s.
 TARGETS = {"inbox API": 0.5, "open message": 0.4, "HTML inbox": 0.3}
+#: bench/support/floor_app.py's audited 50-row read: what any audited PostgreSQL read reaches.
+FLOOR = "floor audited 50 rows"
 #: The bench user's password for the HTML inbox's login, made per run.
 PASSWORD = secrets.token_urlsafe(16)
 
@@ -275,9 +280,24 @@ def run(args: argparse.Namespace) -> None:
                         )
                 finally:
                     _stop(hub)
+                figures[f"{FLOOR} -w{workers}"] = _floor(gen, url, workers, auth, args)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report(figures, args)
+
+
+def _floor(gen, url: str, workers: int, auth: dict[str, str], args: argparse.Namespace) -> Figure:
+    """The least an audited inbox read does on the same database (bench/support/floor_app.py)."""
+    port = gen._free_port()
+    env = {**os.environ, "FLOOR_DB": url.replace("+psycopg", "")}
+    floor = _gunicorn("floor_app:app", workers, port, env, str(HERE / "support"))
+    try:
+        if not gen._wait_ready(port, floor):
+            raise RuntimeError("the floor app did not start")
+        drive(gen, port, "/inbox", auth, 2, args.connections, floor.pid)  # warm-up
+        return drive(gen, port, "/inbox", auth, args.seconds, args.connections, floor.pid)
+    finally:
+        _stop(floor)
 
 
 def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
@@ -300,7 +320,7 @@ def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
     few, many = min(args.workers), max(args.workers)
     if few != many:
         print(f"-w{many} against -w{few}: requests/s, and the server's CPU per request")
-        for label in ("bare 50 rows", "hub /healthz", *TARGETS):
+        for label in ("bare 50 rows", "hub /healthz", FLOOR, *TARGETS):
             low, high = figures.get(f"{label} -w{few}"), figures.get(f"{label} -w{many}")
             if low is None or high is None:
                 continue
@@ -311,6 +331,17 @@ def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
                 f"  {label:<16} {high.rps / low.rps:5.2f} × req/s, "
                 f"{high.server_ms / low.server_ms:5.2f} × CPU/request  {verdict}"
             )
+    for workers in args.workers:
+        floor = figures.get(f"{FLOOR} -w{workers}")
+        hub = figures.get(f"inbox API -w{workers}")
+        if floor is None or hub is None:
+            continue
+        bare = figures[f"bare 50 rows -w{workers}"]
+        print(
+            f"-w{workers}: the floor reaches {floor.rps / bare.rps:.2f} × the bare query "
+            f"({floor.server_ms + floor.postgres_ms:.2f} ms CPU a request); the inbox API "
+            f"reaches {hub.rps / floor.rps:.2f} × the floor"
+        )
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
