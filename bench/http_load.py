@@ -15,14 +15,15 @@ and drives each endpoint with the same client — wrk (keep-alive, ``--connectio
 on PATH, else bench/mailbox.py's Python keep-alive client — printing requests/s, the ratio
 of each hub endpoint to the bare 50-row query, and what one request cost in CPU: the server's
 processes (gunicorn's master and workers) and PostgreSQL's (every ``postgres`` process),
-read from ``/proc`` before and after each timed run. The bare app runs with the same worker
-counts as the hub, so that what more workers do to the machine itself is beside what they do
-to the hub. The hub's endpoints: ``/healthz``, the inbox
-over the API (``GET /api/v1/mailbox/inbox``, 50 rows, bearer token), opening a message
-(``GET /api/v1/messages/<id>``, the inbox's newest, opened once before), and the HTML
-inbox (``/mailbox/``, a logged-in session). Every hub request is audited; no scheduler runs,
-so the events wait unsealed (the sealer is off the request path by design). Not a test:
-nothing asserts.
+read from ``/proc`` before and after each timed run — and, during each run of the hub and the
+floor, where the database's backends were (pg_stat_activity every 20 ms: waiting on a lock, on
+the WAL, on their worker mid-transaction; -w 8 ≥ -w 2 asks for no lock queue). The bare app
+runs with the same worker counts as the hub, so that what more workers do to the machine itself
+is beside what they do to the hub. The hub's endpoints: ``/healthz``, the inbox over the API
+(``GET /api/v1/mailbox/inbox``, 50 rows, bearer token), opening a message
+(``GET /api/v1/messages/<id>``, the inbox's newest, opened once before), and the HTML inbox
+(``/mailbox/``, a logged-in session). Every hub request is audited; no scheduler runs, so the
+events wait unsealed (the sealer is off the request path by design). Not a test: nothing asserts.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -88,6 +90,62 @@ class Figure:
     #: CPU per answered request, in ms: the server's processes and PostgreSQL's.
     server_ms: float
     postgres_ms: float
+    #: Where the database's backends were during the run (:class:`BackendWaits`), in shares.
+    waits: dict[str, float] = field(default_factory=dict)
+
+
+#: What a backend of pg_stat_activity is doing, in the order the report prints them.
+#: "on worker": idle in a transaction, waiting for its gunicorn worker's next statement.
+WAIT_KINDS = ("lock", "WAL or I/O", "on worker", "running", "idle")
+
+
+class BackendWaits:
+    """Samples pg_stat_activity every 20 ms while a run lasts: how many of the database's other
+    backends wait on a lock (the audit chain's head row was one, before issue 13), on the WAL or
+    other I/O, on their worker in the middle of a transaction, run, or sit idle between
+    requests. Shares of all backend-samples."""
+
+    _QUERY = """
+        SELECT state, wait_event_type FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND backend_type = 'client backend'
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("+psycopg", "")
+        self.counts = dict.fromkeys(WAIT_KINDS, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.02):
+                for state, waiting in conn.execute(self._QUERY):
+                    self.counts[self._kind(state, waiting)] += 1
+
+    @staticmethod
+    def _kind(state: str | None, waiting: str | None) -> str:
+        if waiting == "Lock":
+            return "lock"
+        if waiting in ("LWLock", "IO"):
+            return "WAL or I/O"
+        if state == "idle in transaction":
+            return "on worker"
+        return "running" if state == "active" else "idle"
+
+    def __enter__(self) -> BackendWaits:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def shares(self) -> dict[str, float]:
+        total = sum(self.counts.values()) or 1
+        return {kind: n / total for kind, n in self.counts.items()}
 
 
 def _cpu_seconds(group: int) -> tuple[float, float]:
@@ -111,11 +169,28 @@ def _cpu_seconds(group: int) -> tuple[float, float]:
 
 
 def drive(
-    gen, port: int, path: str, headers: dict[str, str], seconds: float, conns: int, group: int
+    gen,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    seconds: float,
+    conns: int,
+    group: int,
+    database: str | None = None,
 ) -> Figure:
     """Requests/s of GET ``path`` and its CPU per request (non-2xx answers counted as errors
     and printed). ``group`` is the server's session id (it was started in a session of its
-    own)."""
+    own). With ``database``, where that database's backends were meanwhile."""
+    if database is None:
+        return _drive(gen, port, path, headers, seconds, conns, group)
+    with BackendWaits(database) as waits:
+        figure = _drive(gen, port, path, headers, seconds, conns, group)
+    return replace(figure, waits=waits.shares())
+
+
+def _drive(
+    gen, port: int, path: str, headers: dict[str, str], seconds: float, conns: int, group: int
+) -> Figure:
     before = _cpu_seconds(group)
     if shutil.which("wrk"):
         args = ["wrk", "-t2", f"-c{conns}", f"-d{seconds:.0f}s"]
@@ -276,7 +351,7 @@ def run(args: argparse.Namespace) -> None:
                             continue
                         drive(gen, port, path, headers, 2, args.connections, hub.pid)  # warm-up
                         figures[f"{label} -w{workers}"] = drive(
-                            gen, port, path, headers, args.seconds, args.connections, hub.pid
+                            gen, port, path, headers, args.seconds, args.connections, hub.pid, url
                         )
                 finally:
                     _stop(hub)
@@ -295,7 +370,7 @@ def _floor(gen, url: str, workers: int, auth: dict[str, str], args: argparse.Nam
         if not gen._wait_ready(port, floor):
             raise RuntimeError("the floor app did not start")
         drive(gen, port, "/inbox", auth, 2, args.connections, floor.pid)  # warm-up
-        return drive(gen, port, "/inbox", auth, args.seconds, args.connections, floor.pid)
+        return drive(gen, port, "/inbox", auth, args.seconds, args.connections, floor.pid, url)
     finally:
         _stop(floor)
 
@@ -342,6 +417,11 @@ def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
             f"({floor.server_ms + floor.postgres_ms:.2f} ms CPU a request); the inbox API "
             f"reaches {hub.rps / floor.rps:.2f} × the floor"
         )
+    print("where PostgreSQL's backends were during each run (shares of 20 ms samples):")
+    print(f"  {'':<26}" + "".join(f"{kind:>12}" for kind in WAIT_KINDS))
+    for name, figure in figures.items():
+        if figure.waits:
+            print(f"  {name:<26}" + "".join(f"{figure.waits[k]:>12.1%}" for k in WAIT_KINDS))
     print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
