@@ -83,6 +83,7 @@ def inbox():
         rows = conn.execute(_PAGE, {"dep": department_id}).fetchall()
         now = datetime.now(UTC).replace(tzinfo=None)
         conn.execute(
-            _AUDIT, (now, user_id, login_id, department_id, department_id, request.remote_addr)
+            _AUDIT,
+            (now, user_id, login_id, department_id, department_id, request.remote_addr or ""),
         )
     return jsonify(items=[dict(zip(_KEYS, r, strict=True)) for r in rows])
