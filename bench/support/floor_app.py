@@ -54,7 +54,7 @@ ORDER BY d.read_rank, d.id DESC
 _AUDIT = """
 INSERT INTO audit_events (created_at, user_id, login_id, department_id, action, object_type,
   object_id, outcome, reason, client_addr)
-VALUES (%s, %s, %s, %s, 'mailbox.inbox', 'department', %s, 'allowed', '50 shown', %s)
+VALUES (%s, %s, %s, %s, 'mailbox.inbox', 'delivery', '', 'allowed', %s, %s)
 """
 _KEYS = ("id", "message_id", "read_rank", "delivered_at", "subject", "sender", "sent_at")
 
@@ -84,6 +84,6 @@ def inbox():
         now = datetime.now(UTC).replace(tzinfo=None)
         conn.execute(
             _AUDIT,
-            (now, user_id, login_id, department_id, department_id, request.remote_addr or ""),
+            (now, user_id, login_id, department_id, f"{len(rows)} rows", request.remote_addr or ""),
         )
     return jsonify(items=[dict(zip(_KEYS, r, strict=True)) for r in rows])
