@@ -403,7 +403,7 @@ def report(figures: dict[str, Figure], args: argparse.Namespace) -> None:
             if label in TARGETS:
                 verdict = "no lock queue" if high.rps >= low.rps else "MISSED: fewer requests/s"
             print(
-                f"  {label:<16} {high.rps / low.rps:5.2f} × req/s, "
+                f"  {label:<22} {high.rps / low.rps:5.2f} × req/s, "
                 f"{high.server_ms / low.server_ms:5.2f} × CPU/request  {verdict}"
             )
     for workers in args.workers:

@@ -4,7 +4,8 @@ Flask and psycopg alone, no hub code — no SQLAlchemy, no ORM, no pydantic, no 
 does what the hub's inbox API must do and nothing else: the bearer token's user (one
 statement); the 50 deliveries of the department, unread first then newest, with the subject,
 sender and time (one statement, on the hub's ``ix_deliveries_inbox`` as the hub reads it); one
-audit event inserted; the commit; the rows as JSON. It runs against the hub's database
+audit event inserted; the commit; the rows as JSON (seven columns a row where the hub's page
+shows twenty-two: the floor errs on the fast side). It runs against the hub's database
 (``FLOOR_DB``, a libpq URL) under gunicorn with the hub's worker count, one connection per
 worker.
 
