@@ -246,22 +246,22 @@ def verify(session: Session, *, batch: int = 5000, now: datetime | None = None) 
             break
         for row in rows:
             if row.seq != expected_seq:
-                return ChainReport(False, checked, expected_seq, "missing event (row deleted)")
+                return ChainReport(False, checked, expected_seq, "記録が欠けています（行の削除）")
             if row.prev_hash != expected_prev:
-                return ChainReport(False, checked, row.seq, "previous hash does not match")
+                return ChainReport(
+                    False, checked, row.seq, "前の記録のハッシュと一致しません（削除・並べ替え）"
+                )
             if event_hash(_row_values(row)) != row.hash:
-                return ChainReport(False, checked, row.seq, "event content was altered")
+                return ChainReport(False, checked, row.seq, "記録の内容が書き換えられています")
             expected_prev, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
             last_seen = row.seq
         session.expunge_all()
     head_seq = head.last_seq if head else 0
     head_hash = head.last_hash if head else GENESIS_HASH
     if head_seq != checked or head_hash != expected_prev:
-        return ChainReport(False, checked, checked + 1, "events missing at the end of the chain")
+        return ChainReport(False, checked, checked + 1, "連鎖の末尾の記録が欠けています")
     grace = timedelta(seconds=int(settings.get(session, SEAL_GRACE_KEY)))
     late = unsealed_before(session, (now or utcnow()) - grace)
     if late:
-        return ChainReport(
-            False, checked, None, f"{late} event(s) left off the chain for over {grace.seconds} s"
-        )
+        return ChainReport(False, checked, None, f"{late}件、{grace.seconds}秒以上")
     return ChainReport(True, checked)

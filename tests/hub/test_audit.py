@@ -60,7 +60,7 @@ def test_deleted_last_row_is_reported(db):
     db.commit()
     report = audit.verify(db)
     assert not report.ok
-    assert "end of the chain" in report.problem
+    assert report.problem == "連鎖の末尾の記録が欠けています"
 
 
 def test_denied_event_survives_the_rollback_of_its_request(db, database, make_user):
@@ -104,7 +104,7 @@ def test_an_event_the_sealer_left_too_long_is_a_fault(db):
     _events(db, 1, sealed=False)
     later = datetime.now(UTC) + timedelta(seconds=61)
     report = audit.verify(db, now=later)
-    assert not report.ok and "left off the chain" in report.problem
+    assert not report.ok and report.problem == "1件、60秒以上"
     audit.seal_all(db)
     assert audit.verify(db, now=later).ok
 

@@ -111,7 +111,7 @@ def test_audit_verify_passes_then_fails_after_tampering(cli, db, demo_data):
     db.commit()
     broken = cli("audit", "verify")
     assert broken.exit_code == 1
-    assert f"番号 {seq}" in broken.output
+    assert f"番号 {seq} — 記録の内容が書き換えられています" in broken.output
 
 
 def _free_port() -> int:
@@ -170,6 +170,7 @@ def test_audit_verify_says_when_the_sealer_has_not_run(cli, db, monkeypatch):
     monkeypatch.setattr(audit, "utcnow", lambda: later)
     stale = cli("audit", "verify")
     assert stale.exit_code == 1
-    assert "連結されていない監査ログ" in stale.output and "tsunagu audit seal" in stale.output
+    assert "連結されていない監査ログがあります（1件、60秒以上）" in stale.output
+    assert "tsunagu audit seal" in stale.output
     assert cli("audit", "seal").exit_code == 0
     assert cli("audit", "verify").exit_code == 0
