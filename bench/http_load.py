@@ -112,7 +112,7 @@ class BackendWaits:
     """
 
     def __init__(self, url: str) -> None:
-        self.url = url.replace("+psycopg", "")
+        self.url = _libpq(url)
         self.counts = dict.fromkeys(WAIT_KINDS, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -144,8 +144,16 @@ class BackendWaits:
         self._thread.join(timeout=10)
 
     def shares(self) -> dict[str, float]:
-        total = sum(self.counts.values()) or 1
-        return {kind: n / total for kind, n in self.counts.items()}
+        """The shares; none when no sample was taken (the report then prints no row)."""
+        total = sum(self.counts.values())
+        return {kind: n / total for kind, n in self.counts.items()} if total else {}
+
+
+def _libpq(url: str) -> str:
+    """A SQLAlchemy URL (``postgresql+psycopg://…``) as libpq takes it, for psycopg itself."""
+    from sqlalchemy import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _cpu_seconds(group: int) -> tuple[float, float]:
@@ -364,7 +372,7 @@ def run(args: argparse.Namespace) -> None:
 def _floor(gen, url: str, workers: int, auth: dict[str, str], args: argparse.Namespace) -> Figure:
     """The least an audited inbox read does on the same database (bench/support/floor_app.py)."""
     port = gen._free_port()
-    env = {**os.environ, "FLOOR_DB": url.replace("+psycopg", "")}
+    env = {**os.environ, "FLOOR_DB": _libpq(url)}
     floor = _gunicorn("floor_app:app", workers, port, env, str(HERE / "support"))
     try:
         if not gen._wait_ready(port, floor):
