@@ -1,11 +1,15 @@
 """Write audit events, seal them onto a hash chain, and verify the chain.
 
-A request only appends: :func:`record` adds its events to the caller's session (one INSERT
-each, no shared row), so a change and its audit event commit together and no two requests wait
-on each other. One sequencer, :func:`seal`, later numbers the committed, unsealed events in
-id order and chains their hashes (``seq``, ``prev_hash``, ``hash``), holding the chain's head
-row only in its own short transaction — a queue of leaves and one integrator, as Certificate
-Transparency logs work. The scheduler runs it every 2 seconds (the ``audit_seal`` job), and
+A request only appends: :func:`record` adds its events to the caller's session (no shared row),
+so a change and its audit event commit together and no two requests wait on each other. A web
+request's events wait in the session and are written in one INSERT when its unit of work
+commits (``BATCH``: a case page's four events are one round trip), or, for a read on SQLite,
+in a short write after its read transaction (``DEFER``); elsewhere each is written at once.
+
+One sequencer, :func:`seal`, later numbers the committed, unsealed events in id order and
+chains their hashes (``seq``, ``prev_hash``, ``hash``), holding the chain's head row only in its
+own short transaction — a queue of leaves and one integrator, as Certificate Transparency logs
+work. The scheduler runs it every 2 seconds (the ``audit_seal`` job), and
 ``tsunagu audit seal`` by hand. An event is therefore on the chain within seconds of its commit
 while the scheduler runs; :func:`verify` reports an event left unsealed for longer than
 ``audit.seal_grace_seconds`` (60 by default) as a fault, beside any edited, deleted or
@@ -36,6 +40,10 @@ REFUSAL_RECORDED = "audit_refusal_recorded"
 #: session.info key: set on a SQLite GET's session (hub.web): its events wait in
 #: ``session.info[LATER]`` and are written after its read transaction, in one short write.
 DEFER = "audit_defer"
+#: session.info key: set on every other web request's session (hub.web): its events wait in
+#: ``session.info[LATER]`` and are written in one INSERT as its transaction commits; a rollback
+#: drops them (the denied and failed ones are written again, :func:`hub.db.finish`).
+BATCH = "audit_batch"
 LATER = "audit_later"
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 E = TypeVar("E", bound=Exception)
@@ -93,7 +101,7 @@ def record(
         reason=reason[:255],
         client_addr=client_addr or session.info.get("client_addr", ""),
     )
-    if session.info.get(DEFER):
+    if session.info.get(DEFER) or session.info.get(BATCH):
         session.info.setdefault(LATER, []).append(values)
     else:
         # At once, as the ORM's autoflush would: what follows in the unit of work sees it.
@@ -219,6 +227,27 @@ def unsealed_before(session: Session, moment: datetime | None = None) -> int:
 @event.listens_for(Session, "before_commit")
 def _forget_kept(session: Session) -> None:
     session.info.pop("audit_keep", None)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_batched(session: Session) -> None:
+    """A batching unit of work writes its events, in one statement, as part of its commit."""
+    if session.info.get(BATCH):
+        later = session.info.pop(LATER, [])
+        if later:
+            session.connection().execute(_INSERT, later if len(later) > 1 else later[0])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_batched(session: Session, previous_transaction: object) -> None:
+    """Events of a rolled-back batching unit of work were never written: drop them too."""
+    if session.info.get(BATCH):
+        forget_pending(session)
+
+
+def forget_pending(session: Session) -> None:
+    """Drop the events waiting to be written (their unit of work is rolled back)."""
+    session.info.pop(LATER, None)
 
 
 @dataclass

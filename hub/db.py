@@ -279,11 +279,12 @@ def finish(session: Session, *, ok: bool) -> None:
     if ok or session.info.pop("commit_on_failure", False):
         session.commit()
         return
+    from hub import audit  # local: audit imports the models, which import this module
+
     kept = session.info.pop("audit_keep", [])
+    audit.forget_pending(session)
     session.rollback()
     if kept or redo:
-        from hub import audit  # local: audit imports the models, which import this module
-
         audit.restore(session, kept)
         for again in redo:
             again(session)

@@ -50,6 +50,9 @@ def db() -> Session:
             # SQLite: read without the write lock; the audit events are written at the end.
             DEFERRED_READS.set(True)
             session.info[audit.DEFER] = True
+        else:
+            # The request's audit events go in one INSERT as it commits.
+            session.info[audit.BATCH] = True
         g.db_session = session
     return g.db_session
 
@@ -63,6 +66,7 @@ def read_again_with_the_lock() -> Session:
     session.info.pop(audit.LATER, None)
     session.info.pop(audit.DEFER, None)
     session.info.pop("audit_keep", None)
+    session.info[audit.BATCH] = True
     DEFERRED_READS.set(False)
     return session
 

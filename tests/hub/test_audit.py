@@ -86,6 +86,53 @@ def test_denied_event_survives_the_rollback_of_its_request(db, database, make_us
     assert audit.verify(db).ok
 
 
+def _batching(database):
+    session = database.session()
+    session.info[audit.BATCH] = True
+    return session
+
+
+def test_a_batching_unit_of_work_writes_its_events_as_it_commits(db, database, make_user):
+    user = make_user()
+    db.commit()  # SQLite: one writer at a time
+    session = _batching(database)
+    audit.record(session, user, "case.view", object_type="case", object_id=1)
+    audit.record(session, user, "case.update", object_type="case", object_id=1)
+    assert session.scalars(select(AuditEvent.action)).all() == []  # not yet written
+    session.commit()
+    audit.record(session, user, "case.view", object_type="case", object_id=2)
+    session.commit()
+    session.close()
+    found = db.execute(select(AuditEvent.action, AuditEvent.object_id).order_by(AuditEvent.id))
+    assert found.all() == [("case.view", "1"), ("case.update", "1"), ("case.view", "2")]
+
+
+def test_a_rolled_back_batching_unit_keeps_its_refusal_once(db, database, make_user):
+    """What the unit did is dropped with it; its denied event is written once, after."""
+    from hub.db import finish
+
+    user = make_user()
+    db.commit()
+    session = _batching(database)
+    audit.record(session, user, "case.update", object_type="case", object_id=7)
+    session.commit()  # a unit that committed midway keeps what it had recorded by then
+    audit.record(session, user, "case.view", object_type="case", object_id=8)
+    audit.record(session, user, "case.view", object_type="case", object_id=9, outcome=audit.DENIED)
+    finish(session, ok=False)
+    session.close()
+    found = db.execute(select(AuditEvent.object_id, AuditEvent.outcome).order_by(AuditEvent.id))
+    assert found.all() == [("7", "allowed"), ("9", "denied")]
+    db.commit()
+    # A rollback on its own (a read run again) drops what waited too.
+    session = _batching(database)
+    audit.record(session, user, "case.view", object_type="case", object_id=10)
+    session.connection()
+    session.rollback()
+    session.commit()
+    session.close()
+    assert "10" not in db.scalars(select(AuditEvent.object_id)).all()
+
+
 def test_a_request_only_appends_and_the_sealer_chains_later(db, make_user):
     """The request's commit writes its events without a number; nothing touches the head."""
     user = make_user()
