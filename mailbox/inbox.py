@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from hub import audit, jp, workdays
 from hub.cases import services as cases
@@ -531,11 +531,16 @@ def sent(
     return InboxPage(rows, f"0.{rows[-1].id}" if more and rows else None)
 
 
-def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, Delivery | None]]:
+def timeline(
+    session: Session, user: User, case_id: int, *, receipts: bool = False
+) -> list[tuple[Message, Delivery | None]]:
     """Every exchange of a case the user's department sent or received, oldest first.
 
     Each row pairs the message with the department's own delivery (None when it sent it), so
-    a recalled delivery is shown as a tombstone.
+    a recalled delivery is shown as a tombstone. A case gathers tens of messages over the
+    years: only what a row shows is loaded with them — the recipients (the page names them),
+    or with ``receipts`` each recipient's delivery (the API shows how far each got) — not their
+    documents nor their sender's account (each loaded if asked for).
     """
     case = cases.get_visible(session, user, case_id, action="mailbox.timeline")
     query = (
@@ -552,5 +557,10 @@ def timeline(session: Session, user: User, case_id: int) -> list[tuple[Message, 
             ),
         )
         .order_by(Message.id)
+        .options(
+            lazyload(Message.documents),
+            lazyload(Message.sender_user),
+            lazyload(Message.recipients if receipts else Message.deliveries),
+        )
     )
     return [(m, d) for m, d in session.execute(query).all()]

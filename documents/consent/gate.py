@@ -12,13 +12,13 @@ end covers nothing even before the expiry job marks it expired.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import CompoundSelect, bindparam, null, or_, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hub import audit, jp
@@ -188,6 +188,53 @@ def covers(
         names.get(recipient_department_id, f"所管課{recipient_department_id}"),
     )
     return decide(candidates, wanted, on_date, pair)
+
+
+@cache
+def _grants_to_each() -> Select:
+    """The grants of one resident's consents from one sender to any of many recipients."""
+    c, g = Consent.__table__.c, ConsentGrant.__table__.c
+    return (
+        select(
+            g.to_department_id, g.category, c.id, c.status, c.obtained_on, c.valid_until,
+            c.withdrawn_on,
+        )
+        .select_from(ConsentGrant.__table__.join(Consent.__table__, c.id == g.consent_id))
+        .where(
+            c.resident_id == bindparam("resident"),
+            g.from_department_id == bindparam("sender"),
+            g.to_department_id.in_(bindparam("recipients", expanding=True)),
+            g.category.in_(bindparam("categories", expanding=True)),
+        )
+    )  # fmt: skip
+
+
+def covers_each(
+    session: Session,
+    resident_id: int,
+    sender: Department,
+    recipients: Sequence[Department],
+    categories: Iterable[str],
+    on_date: date,
+) -> dict[int, Decision]:
+    """:func:`covers` for one sender and many recipients, in one statement: each recipient's
+    decision by its id (the case page weighs every department that could join)."""
+    wanted = wanted_categories(categories)
+    if not recipients:
+        return {}
+    rows = session.execute(
+        _grants_to_each(),
+        {
+            "resident": resident_id,
+            "sender": sender.id,
+            "recipients": [r.id for r in recipients],
+            "categories": wanted,
+        },
+    ).all()
+    found: dict[int, list[tuple[str, Terms]]] = {r.id: [] for r in recipients}
+    for to_id, category, consent_id, status, *dates in rows:
+        found[to_id].append((category, Terms(consent_id, ConsentStatus(status), *dates)))
+    return {r.id: decide(found[r.id], wanted, on_date, (sender.name, r.name)) for r in recipients}
 
 
 def check(

@@ -67,11 +67,14 @@ def options(
         Department.kind != DepartmentKind.OTHER,
         Department.id.not_in(case.department_ids),
     )
+    departments = list(session.scalars(query.order_by(Department.kind, Department.id)))
+    lead = case.lead_department
+    decisions = gate.covers_each(session, case.resident_id, lead, departments, ORDER, today)
     result = []
-    for department in session.scalars(query.order_by(Department.kind, Department.id)):
-        decision = covered(session, case, department, today)
+    for department in departments:
+        decision = decisions[department.id]
         allowed = bool(decision.consent_ids)
-        reason = "" if allowed else _reason(case.lead_department, department, decision)
+        reason = "" if allowed else _reason(lead, department, decision)
         result.append(JoinOption(department, allowed, reason))
     return result
 

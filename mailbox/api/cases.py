@@ -46,7 +46,7 @@ def request_sharing(path: CasePath, header: KeyHeader, body: CaseSharingRequestI
 def case_timeline(path: CasePath, query: NoQuery) -> Response:
     """List every exchange of the case the department sent or received, oldest first."""
     today = jp.today()
-    rows = inbox.timeline(db(), api_user(), path.case_id)
+    rows = inbox.timeline(db(), api_user(), path.case_id, receipts=True)
     load_people(d for m, own in rows for d in ([own] if own else m.deliveries))
     return respond(Timeline(items=[TimelineItem.of(m, d, today) for m, d in rows]))
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from mailkit import attempt, share_data
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 
 from hub import jp, workdays
 from hub.db import utcnow
@@ -291,6 +291,25 @@ def test_timeline_shows_both_directions_and_tombstones(db, city, mail, consents,
     # An uninvolved department sees no timeline at all.
     with pytest.raises(NotFound):
         inbox.timeline(db, city.outsider, city.case_id)
+
+
+def test_timeline_loads_only_what_its_rows_show(db, city, mail, consents, grant):
+    """A case gathers tens of messages: the page's timeline brings their recipients, the API's
+    each recipient's delivery; neither brings the documents nor the sender's account."""
+    ours = share(db, city, "納税課から")
+    db.expire_all()
+    ((message, own),) = inbox.timeline(db, city.staff, city.case_id)
+    assert message.id == ours.id and own is None
+    unloaded = inspect(message).unloaded
+    assert {"documents", "sender_user", "deliveries"} <= unloaded
+    assert "recipients" not in unloaded
+    assert [r.department_id for r in message.recipients] == [city.hokenryo.id]
+    db.expire_all()
+    ((message, _own),) = inbox.timeline(db, city.staff, city.case_id, receipts=True)
+    unloaded = inspect(message).unloaded
+    assert {"documents", "sender_user", "recipients"} <= unloaded
+    assert "deliveries" not in unloaded
+    assert [d.department_id for d in message.deliveries] == [city.hokenryo.id]
 
 
 def mail_consent(db, city):

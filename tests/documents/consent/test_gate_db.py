@@ -59,6 +59,13 @@ def test_covers_on_the_database_agrees_with_the_rule(db, city, world, question):
         assert {m.category for m in decision.missing} == expected
         assert decision.allowed == (not expected)
         assert all(in_force(ids[i], day) for i in decision.consent_ids)
+        # Asked for many recipients at once (the case page's join options): the same answers.
+        everyone = [city.nozei, city.hokenryo, city.plat, city.kaigo]
+        sender_dept = everyone[sender]
+        each = gate.covers_each(db, resident_id, sender_dept, everyone, categories, day)
+        for department in everyone:
+            alone = gate.covers(db, resident_id, sender_dept.id, department.id, categories, day)
+            assert each[department.id] == alone
     finally:
         db.rollback()
 

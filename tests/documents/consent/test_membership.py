@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hub import jp
 from hub.db import finish
@@ -103,3 +103,35 @@ def test_one_department_outside_the_consent_adds_none(db, city, consents, grant,
     assert isinstance(error, ConsentMissing) and "保険料収納課" in error.message
     assert "ぷらっとホーム世田谷の情報の提供" not in error.message
     assert _members(db, lead_case.id) == before
+
+
+def test_the_join_options_weigh_every_department_in_one_statement(
+    db, city, consents, grant, lead_case
+):
+    """The case page's form: each department not on the case, allowed or with the consent it
+    would need — the gate asked once for all of them, not once per department."""
+    consents.active([grant(city.nozei, city.plat, "arrears")])
+    withdrawn = consents.withdrawn([grant(city.nozei, city.hokenryo, "arrears")])
+    db.expire_all()
+    lead_case = db.get(Case, lead_case.id)
+    assert lead_case.department_ids and lead_case.lead_department  # loaded before counting
+    selects: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        selects.append(statement)
+
+    event.listen(db.get_bind(), "before_cursor_execute", count)
+    try:
+        found = {o.department.id: o for o in membership.options(db, city.staff, lead_case)}
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", count)
+    assert len(selects) == 2, selects  # the departments, then the grants to all of them
+    assert city.nozei.id not in found
+    assert found[city.plat.id].allowed and found[city.plat.id].reason == ""
+    refused = found[city.hokenryo.id]
+    assert not refused.allowed
+    assert f"同意書番号{withdrawn.id}は{jp.wareki(jp.today())}に撤回済み" in refused.reason
+    assert refused.reason.startswith(
+        "納税課→保険料収納課の情報の提供を認める有効な同意がありません"
+    )
+    assert not found[city.kaigo.id].allowed
