@@ -312,6 +312,49 @@ def test_timeline_loads_only_what_its_rows_show(db, city, mail, consents, grant)
     assert [d.department_id for d in message.deliveries] == [city.hokenryo.id]
 
 
+def test_follow_up_lists_read_their_rows_in_one_statement(db, city, mail):
+    """A busy department waits on thousands of deliveries: each list is one statement with
+    what its rows show (the message, its sender and the recipient), however long it is."""
+    asked = [
+        share(
+            db, city, f"回答のお願い{n}", feedback_due=(jp.today() + timedelta(days=7)).isoformat()
+        )
+        for n in range(3)
+    ]
+    db.execute(
+        update(Delivery)
+        .where(Delivery.message_id.in_([m.id for m in asked]))
+        .values(delivered_at=utcnow() - timedelta(days=10))
+    )
+    db.commit()
+    db.expire_all()
+    assert city.staff.department_id and city.hokenryo_staff.department_id
+    sent: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        lists = {
+            "owed": followups.owed(db, city.hokenryo_staff),
+            "waiting": followups.open_requests(db, city.staff),
+            "unopened": followups.unopened(db, city.staff, 3),
+        }
+        shown = {
+            name: [(d.message.subject, d.message.sender_department.name, d.department.name)
+                   for d in rows]
+            for name, rows in lists.items()
+        }  # fmt: skip
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    expected = [(m.subject, "納税課", "保険料収納課") for m in asked]
+    assert shown == {"owed": expected, "waiting": expected, "unopened": expected}
+    assert len(sent) == 3, sent  # one SELECT per list, none per row
+
+
 def mail_consent(db, city):
     return db.scalar(
         select(Consent).where(Consent.resident_id == city.resident.id).order_by(Consent.id)
