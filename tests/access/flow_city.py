@@ -41,7 +41,7 @@ from hub.documents.printing import jobs as packets
 from hub.documents.printing import windows
 from hub.mailbox import send, sharing_requests
 from hub.mailbox.compose import Upload
-from hub.mailbox.models import Message
+from hub.mailbox.models import Message, Notification
 from hub.meetings import materials as study_materials
 from hub.meetings import services as meetings
 from hub.meetings import slots as meeting_slots
@@ -432,6 +432,28 @@ def _packets(db: Session, users, depts, case_id: int) -> dict[str, int]:
         db.commit()
         made[code] = job.id
     return made
+
+
+def pools(city: FlowCity, db: Session) -> dict[str, list[int]]:
+    """The ids the crawl (tests/access/crawl.py) fills each route argument with."""
+    notifications = db.scalars(select(Notification.id).order_by(Notification.id)).all()
+    db.rollback()
+    return {
+        "notification_id": list(notifications),
+        "case_id": sorted(city.cases.values()),
+        "resident_id": [city.resident.id],
+        "consent_id": sorted(city.consents.values()),
+        "message_id": city.messages,
+        "document_id": sorted({d for _m, d in city.documents}),
+        "department_id": [city.departments["nozei"].id],
+        "user_id": [city.users["nozei"].id],
+        # Planned only, never read, in the plan's own tests: any id will do there.
+        "packet_id": sorted(city.packets.values()) or [1],
+        "window_id": city.windows[:1],
+        "meeting_id": city.meetings,
+        "series_id": city.study_series,
+        "material_id": city.materials,
+    }
 
 
 def withdraw(db: Session, city: FlowCity, name: str, day: date) -> None:

@@ -29,10 +29,9 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from access.crawl import SKIPPED, Reader, plan, route_key
-from access.flow_city import FlowCity, build_flow_city, withdraw
+from access.flow_city import FlowCity, build_flow_city, pools, withdraw
 from hub import audit, jp
 from hub.documents.consent import services as consent_services
-from hub.mailbox.models import Notification
 from hub.models import AuditEvent
 from hub.storage import Storage, bind
 
@@ -45,27 +44,6 @@ def flow_city(db, config, make_department, make_user, make_resident) -> FlowCity
     return build_flow_city(db, make_department, make_user, make_resident)
 
 
-def _pools(city: FlowCity, db) -> dict[str, list[int]]:
-    notifications = db.scalars(select(Notification.id).order_by(Notification.id)).all()
-    db.rollback()
-    return {
-        "notification_id": list(notifications),
-        "case_id": sorted(city.cases.values()),
-        "resident_id": [city.resident.id],
-        "consent_id": sorted(city.consents.values()),
-        "message_id": city.messages,
-        "document_id": sorted({d for _m, d in city.documents}),
-        "department_id": [city.departments["nozei"].id],
-        "user_id": [city.users["nozei"].id],
-        # Planned only, never read, in the plan's own tests: any id will do there.
-        "packet_id": sorted(city.packets.values()) or [1],
-        "window_id": city.windows[:1],
-        "meeting_id": city.meetings,
-        "series_id": city.study_series,
-        "material_id": city.materials,
-    }
-
-
 def _last_event(db) -> int:
     last = db.scalar(select(func.max(AuditEvent.id))) or 0
     db.rollback()
@@ -75,10 +53,10 @@ def _last_event(db) -> int:
 def _read_everything(app, db, city: FlowCity, day) -> tuple[list[str], Counter]:
     """Crawl as every viewer; return the leaks found (and the reads of the resident's personal
     data that left no audit event of their reader) and what each viewer saw of whom."""
-    planned = plan(app, _pools(city, db))
+    planned = plan(app, pools(city, db))
     assert not planned.unplannable, (
-        "GET routes the flow test cannot read (fill their arguments in _pools, or list them "
-        f"in crawl.SKIPPED with a reason): {planned.unplannable}"
+        "GET routes the flow test cannot read (fill their arguments in flow_city.pools, or list "
+        f"them in crawl.SKIPPED with a reason): {planned.unplannable}"
     )
     leaks, seen = [], Counter()
     adapter = app.url_map.bind("localhost")
@@ -173,7 +151,7 @@ def plan_city(db, config, make_department, make_user, make_resident) -> FlowCity
 
 def test_every_get_route_is_read_or_skipped_with_a_reason(app, db, plan_city):
     flow_city = plan_city
-    planned = plan(app, _pools(flow_city, db))
+    planned = plan(app, pools(flow_city, db))
     assert planned.unplannable == []
     assert all(reason for reason in SKIPPED.values())
     read = {key for key, *_rest in planned.requests}
@@ -185,5 +163,5 @@ def test_a_route_added_later_is_read_or_refused(app, db, plan_city):
     """Proves the plan bites: a new GET route with an unknown argument is reported."""
     flow_city = plan_city
     app.add_url_rule("/added-later/<int:widget_id>", "added_later", lambda widget_id: "")
-    planned = plan(app, _pools(flow_city, db))
+    planned = plan(app, pools(flow_city, db))
     assert planned.unplannable == ["added_later (widget_id)"]

@@ -21,8 +21,7 @@ from mailkit import key
 from sqlalchemy import event
 
 from access.crawl import Reader, plan
-from access.flow_city import FlowCity, build_flow_city
-from access.test_flow import _pools
+from access.flow_city import FlowCity, build_flow_city, pools
 from hub import jp
 from hub.cases import services as cases
 from hub.mailbox import send
@@ -56,7 +55,7 @@ def _counting(app) -> Iterator[list[int]]:
 
 def _statements(app, db, city: FlowCity) -> dict[tuple[str, str], int]:
     """The statements each read made, by viewer and URL (downloads found on the way too)."""
-    requests = plan(app, _pools(city, db)).requests
+    requests = plan(app, pools(city, db)).requests
     found: dict[tuple[str, str], int] = {}
     for viewer in VIEWERS:
         reader = Reader(app, city.users[viewer], city.tokens[viewer])
