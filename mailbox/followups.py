@@ -34,6 +34,15 @@ def _deliveries(session: Session, query: Select, *, joined: bool = False) -> lis
     return list(session.scalars(query.options(load.options(*_ROW_ONLY))))
 
 
+def _of_our_messages(user: User) -> Select:
+    """The deliveries of the messages the user's department sent (joined to the message)."""
+    return (
+        select(Delivery)
+        .join(Delivery.message)
+        .where(Message.sender_department_id == user.department_id)
+    )
+
+
 def owed(session: Session, user: User) -> list[Delivery]:
     """Feedback and answers the department owes, earliest due first (受信側の宿題)."""
     require_worker(user)
@@ -62,12 +71,8 @@ def open_requests(session: Session, user: User) -> list[Delivery]:
         "mailbox.open_requests",
         _deliveries(
             session,
-            select(Delivery)
-            .join(Delivery.message)
-            .where(
-                Message.sender_department_id == user.department_id,
-                *awaiting_answer(),
-            )
+            _of_our_messages(user)
+            .where(*awaiting_answer())
             .order_by(Delivery.feedback_due, Delivery.id),
             joined=True,
         ),
@@ -86,10 +91,8 @@ def unopened(session: Session, user: User, days: int | None = None) -> list[Deli
         "mailbox.unopened",
         _deliveries(
             session,
-            select(Delivery)
-            .join(Delivery.message)
+            _of_our_messages(user)
             .where(
-                Message.sender_department_id == user.department_id,
                 Delivery.first_read_at.is_(None),
                 Delivery.state == DeliveryState.DELIVERED,
                 Delivery.delivered_at < cutoff,

@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from hub.config import Config
 from hub.models import User
@@ -68,3 +72,20 @@ def is_api(rule) -> bool:
 def operation_id(endpoint: str) -> str:
     """An API endpoint's operationId: the view's name (``cases_api.show_case`` → show_case)."""
     return endpoint.rsplit(".", 1)[-1]
+
+
+@contextmanager
+def counted(db: Session) -> Iterator[list[str]]:
+    """The SELECT statements sent on the session's engine inside the block."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

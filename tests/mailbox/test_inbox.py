@@ -10,6 +10,7 @@ import pytest
 from mailkit import attempt, share_data
 from sqlalchemy import event, inspect, select, update
 
+from helpers import counted
 from hub import jp, workdays
 from hub.db import utcnow
 from hub.documents.consent.models import Consent
@@ -329,15 +330,7 @@ def test_follow_up_lists_read_their_rows_in_one_statement(db, city, mail):
     db.commit()
     db.expire_all()
     assert city.staff.department_id and city.hokenryo_staff.department_id
-    sent: list[str] = []
-
-    def remember(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            sent.append(statement)
-
-    engine = db.get_bind()
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
+    with counted(db) as sent:
         lists = {
             "owed": followups.owed(db, city.hokenryo_staff),
             "waiting": followups.open_requests(db, city.staff),
@@ -348,8 +341,6 @@ def test_follow_up_lists_read_their_rows_in_one_statement(db, city, mail):
                    for d in rows]
             for name, rows in lists.items()
         }  # fmt: skip
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
     expected = [(m.subject, "納税課", "保険料収納課") for m in asked]
     assert shown == {"owed": expected, "waiting": expected, "unopened": expected}
     assert len(sent) == 3, sent  # one SELECT per list, none per row

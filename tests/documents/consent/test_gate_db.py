@@ -3,11 +3,10 @@ or two indexed queries, with the reasons in Japanese; check() audits every answe
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from hypothesis import HealthCheck, given, settings
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from helpers import counted
 from hub import audit, jp
 from hub.documents.consent import gate
 from hub.documents.consent.models import Consent, ConsentGrant, ConsentStatus
@@ -68,22 +67,6 @@ def test_covers_on_the_database_agrees_with_the_rule(db, city, world, question):
             assert each[department.id] == alone
     finally:
         db.rollback()
-
-
-@contextmanager
-def counted(db):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    engine = db.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_one_statement_answers_allowed_and_denied_alike(db, city, consents, grant):

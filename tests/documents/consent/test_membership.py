@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from helpers import counted
 from hub import jp
 from hub.db import finish
 from hub.documents.consent import membership
@@ -115,16 +116,8 @@ def test_the_join_options_weigh_every_department_in_one_statement(
     db.expire_all()
     lead_case = db.get(Case, lead_case.id)
     assert lead_case.department_ids and lead_case.lead_department  # loaded before counting
-    selects: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        selects.append(statement)
-
-    event.listen(db.get_bind(), "before_cursor_execute", count)
-    try:
+    with counted(db) as selects:
         found = {o.department.id: o for o in membership.options(db, city.staff, lead_case)}
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", count)
     assert len(selects) == 2, selects  # the departments, then the grants to all of them
     assert city.nozei.id not in found
     assert found[city.plat.id].allowed and found[city.plat.id].reason == ""
